@@ -1,0 +1,106 @@
+//! Password policy (SECURITY.md: 8+ characters, 3 of 4 classes, not common, not containing the
+//! username or the unit's name, never truncated) and Argon2id hashing off the async threads.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+pub const MIN_LEN: usize = 8;
+pub const MAX_LEN: usize = 128;
+
+/// A few hundred of the passwords most often tried against Chinese and English logins.
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// Returns the first rule the password breaks, in Chinese, or None when it is acceptable.
+pub fn check_policy(password: &str, username: &str, unit_name: &str) -> Option<String> {
+    let len = password.chars().count();
+    if len < MIN_LEN {
+        return Some(format!("密码至少 {MIN_LEN} 位"));
+    }
+    if len > MAX_LEN {
+        return Some(format!("密码最多 {MAX_LEN} 位"));
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|b| **b).count() < 3 {
+        return Some("密码须包含大写字母、小写字母、数字、符号中的至少三类".into());
+    }
+    let lower = password.to_lowercase();
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+        return Some("密码不能包含用户名".into());
+    }
+    if !unit_name.is_empty() && password.contains(unit_name) {
+        return Some("密码不能包含单位名称".into());
+    }
+    if COMMON.lines().any(|c| c.trim() == lower) {
+        return Some("该密码过于常见，请换一个".into());
+    }
+    None
+}
+
+pub async fn hash(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    })
+    .await?
+}
+
+/// Verifies in a blocking thread. A malformed stored hash verifies as false.
+pub async fn verify(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash nobody's password matches, verified for unknown usernames so that "no such user" costs
+/// the same time as "wrong password".
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpg";
+
+/// A one-time password that meets the policy, for `gangju admin` without `--password-stdin`.
+pub fn one_time() -> String {
+    const SETS: [&str; 4] = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "#%+=@"];
+    let mut out = String::new();
+    for i in 0..16 {
+        let set = SETS[i % 4].as_bytes();
+        let idx = rand::random_range(0..set.len());
+        out.push(char::from(set[idx]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_rules() {
+        assert!(check_policy("Ab1!", "u", "").is_some());
+        assert!(check_policy("abcdefgh", "u", "").is_some());
+        assert_eq!(check_policy("Zhang-2022x", "li", "第一监狱"), None);
+        assert!(check_policy("Wangwu#2022", "wangwu", "").is_some());
+        assert!(check_policy("第一监狱Ab1x", "li", "第一监狱").is_some());
+        assert!(check_policy("Password1", "li", "").is_some());
+        assert!(check_policy(&"Ab1!".repeat(40), "li", "").is_some());
+        assert_eq!(check_policy(&one_time(), "li", ""), None);
+    }
+
+    #[tokio::test]
+    async fn hash_and_verify() {
+        let h = hash("Zhang-2022x".into()).await.unwrap();
+        assert!(verify("Zhang-2022x".into(), h.clone()).await);
+        assert!(!verify("Zhang-2022y".into(), h).await);
+        assert!(!verify("x".into(), DUMMY_HASH.into()).await);
+    }
+}

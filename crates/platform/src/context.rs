@@ -1,0 +1,91 @@
+//! Who is asking: the logged-in user with roles, permissions and data scope, resolved per request.
+
+use crate::audit::Actor;
+use crate::perm::AdminKind;
+use crate::scope::Scope;
+use crate::state::AppState;
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub prison_id: Option<i64>,
+    pub roles: Vec<String>,
+    pub role_names: Vec<String>,
+    pub admin: Option<AdminKind>,
+    pub perms: BTreeSet<String>,
+    pub scope: Scope,
+    pub clearance: i64,
+    pub must_change_password: bool,
+    pub session_kind: SessionKind,
+    pub csrf: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    Web,
+    Api,
+}
+
+impl CurrentUser {
+    pub fn can(&self, perm: &str) -> bool {
+        self.perms.contains(perm)
+    }
+}
+
+/// Per-request context: always present (set by the auth layer), the user only when logged in.
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: AppState,
+    pub user: Option<Arc<CurrentUser>>,
+    pub request_id: String,
+    pub addr: String,
+    pub is_api: bool,
+    /// A message from the previous request's redirect (post/redirect/get).
+    pub flash: Option<String>,
+}
+
+impl Ctx {
+    pub fn user(&self) -> Result<&CurrentUser, AppError> {
+        self.user.as_deref().ok_or(AppError::Unauthenticated)
+    }
+
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(u) => Actor {
+                user_id: Some(u.id),
+                username: u.username.clone(),
+                role: u.roles.join(","),
+                unit_id: Some(u.unit_id),
+                addr: self.addr.clone(),
+                request_id: self.request_id.clone(),
+            },
+            None => Actor { addr: self.addr.clone(), request_id: self.request_id.clone(), ..Actor::default() },
+        }
+    }
+
+    pub fn can(&self, perm: &str) -> bool {
+        self.user.as_ref().is_some_and(|u| u.can(perm))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context missing")))
+    }
+}

@@ -1,0 +1,172 @@
+//! The one database abstraction: SQLite by default, PostgreSQL when the URL says so.
+//! Queries are written once with `$1` placeholders; dialect differences live only here.
+
+mod migrate;
+mod sql;
+
+pub use sql::Sql;
+
+pub use migrate::{Migration, MigrationSql, migrate, pending_migrations};
+
+use anyhow::{Context, bail};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub use sqlx::AssertSqlSafe;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// Where the database lives, as the operator named it.
+#[derive(Clone, Debug)]
+pub enum DbLocation {
+    SqliteFile(PathBuf),
+    Postgres(String),
+}
+
+impl DbLocation {
+    /// `url` wins when given; otherwise the SQLite file in the data directory.
+    pub fn resolve(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        match url {
+            None => Ok(Self::SqliteFile(data_dir.join("gangju.sqlite"))),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Self::Postgres(u.to_string()))
+            }
+            Some(u) if u.starts_with("sqlite://") || u.starts_with("sqlite:") => {
+                let rest = u.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = rest.split('?').next().unwrap_or(rest);
+                if path.is_empty() || path == ":memory:" {
+                    bail!("数据库地址必须指向一个 SQLite 文件");
+                }
+                Ok(Self::SqliteFile(PathBuf::from(path)))
+            }
+            Some(_) => bail!("不支持的数据库地址：只支持 sqlite:// 或 postgres://"),
+        }
+    }
+
+    pub fn exists_hint(&self) -> bool {
+        match self {
+            Self::SqliteFile(p) => p.exists(),
+            Self::Postgres(_) => true,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::SqliteFile(p) => format!("SQLite {}", p.display()),
+            // Never print credentials.
+            Self::Postgres(u) => {
+                let host = u.rsplit('@').next().unwrap_or("postgres");
+                format!("PostgreSQL {host}")
+            }
+        }
+    }
+}
+
+impl Db {
+    /// Opens the database. A SQLite file that does not exist is refused unless `create` is set:
+    /// a mistyped path must not open an empty database in place of the real one.
+    pub async fn open(loc: &DbLocation, create: bool) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        match loc {
+            DbLocation::SqliteFile(path) => {
+                if !path.exists() && !create {
+                    bail!(
+                        "数据库文件 {} 不存在。新建请运行 `gangju migrate`（或 `gangju demo` 生成演示库）",
+                        path.display()
+                    );
+                }
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                }
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                // PRAGMAs run on every new connection: WAL for concurrent readers, FULL sync so an
+                // acknowledged write survives power loss, and foreign keys enforced.
+                let opts = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .min_connections(1)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            sqlx::raw_sql(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                                 PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+                            )
+                            .execute(&mut *conn)
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await
+                    .with_context(|| format!("opening {}", path.display()))?;
+                let db = Self { pool, backend: Backend::Sqlite };
+                db.check_integrity().await?;
+                Ok(db)
+            }
+            DbLocation::Postgres(url) => {
+                let opts = AnyConnectOptions::from_str(url)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Ok(Self { pool, backend: Backend::Postgres })
+            }
+        }
+    }
+
+    /// Refuse to run on a damaged SQLite file rather than make it worse.
+    async fn check_integrity(&self) -> anyhow::Result<()> {
+        let res: String = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&self.pool)
+            .await
+            .context("数据库文件无法读取（可能已损坏或不是 SQLite 文件）")?;
+        if res != "ok" {
+            bail!("数据库完整性检查失败：{res}");
+        }
+        Ok(())
+    }
+
+    /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`) so two
+    /// writers queue on busy_timeout instead of failing when a read lock is upgraded.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    pub async fn ping(&self) -> bool {
+        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.is_ok()
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text in a LIKE pattern matches literally (use `ESCAPE '\'`).
+pub fn like_contains(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

@@ -1,0 +1,72 @@
+//! Gangju's platform: what every area uses. Areas declare what they add in an `Area`; `app`
+//! assembles them into one router over one state.
+
+pub mod attachments;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod context;
+pub mod core;
+pub mod db;
+pub mod error;
+pub mod keys;
+pub mod ledger;
+pub mod openapi;
+pub mod perm;
+pub mod registry;
+pub mod routes;
+pub mod scope;
+pub mod search;
+pub mod seed;
+pub mod state;
+pub mod todos;
+pub mod web;
+
+pub use context::{Ctx, CurrentUser};
+pub use error::{AppError, AppResult};
+pub use registry::Area;
+pub use state::AppState;
+
+use db::{Migration, MigrationSql};
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1000, name: "platform", sql: MigrationSql::Portable(include_str!("../migrations/1000_platform.sql")) },
+    Migration {
+        version: 1001,
+        name: "platform: append-only audit, search index",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/1001_platform_sqlite.sql"),
+            postgres: include_str!("../migrations/1001_platform_postgres.sql"),
+        },
+    },
+];
+
+/// Builds the routes of every area; the metadata goes into the registry for the OpenAPI document.
+pub fn collect_routes(areas: &[Area]) -> routes::Routes {
+    let mut r = routes::Routes::default();
+    for a in areas {
+        r = (a.routes)(r);
+    }
+    r
+}
+
+/// The whole application: areas' routes behind the auth layer and the security headers.
+pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
+    use axum::extract::DefaultBodyLimit;
+    use axum::middleware::{from_fn, from_fn_with_state};
+    let limit = state.policy.max_upload_bytes + 64 * 1024;
+    router
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), auth::layer::auth_layer))
+        .layer(from_fn(web::error_pages))
+        .layer(from_fn(auth::layer::security_headers))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!("handler panicked")))
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}

@@ -1,0 +1,95 @@
+//! What each area contributes to the whole: migrations, permissions and grants, menu entries,
+//! routes and to-do sources. `gangju` lists the areas; nothing else is wired by hand.
+
+use crate::attachments::AttachmentOwner;
+use crate::context::Ctx;
+use crate::db::Migration;
+use crate::error::AppResult;
+use crate::perm::Permission;
+use crate::routes::{RouteMeta, Routes};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Menu groups in the order of CAPABILITIES.md; an area's entries go under one of them.
+pub const MENU_GROUPS: &[&str] =
+    &["组织与队伍", "学习教育", "主体责任", "清廉建设", "教育培训", "安保维稳", "目标与报告", "系统管理"];
+
+#[derive(Clone, Copy, Debug)]
+pub struct MenuItem {
+    pub group: &'static str,
+    pub title: &'static str,
+    pub href: &'static str,
+    pub need: &'static str,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Todo {
+    pub title: String,
+    pub detail: String,
+    /// YYYY-MM-DD, when there is one; the list is sorted soonest first.
+    pub due: Option<String>,
+    pub href: String,
+    /// "overdue", "due_soon" or "missing".
+    pub level: &'static str,
+    pub source: &'static str,
+}
+
+/// A source of to-dos: overdue items, items due soon, or things missing (a study not held).
+pub trait TodoSource: Send + Sync {
+    fn todos<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Vec<Todo>>>;
+}
+
+/// A summary card on the home page: (title, value, link), or None when the user may not see it.
+pub trait CardSource: Send + Sync {
+    fn card<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
+}
+
+pub struct Area {
+    pub code: &'static str,
+    pub migrations: &'static [Migration],
+    pub permissions: &'static [Permission],
+    /// (built-in role code, permission): offered once to the built-in role.
+    pub grants: &'static [(&'static str, &'static str)],
+    pub menu: &'static [MenuItem],
+    pub routes: fn(Routes) -> Routes,
+    pub todos: fn() -> Vec<Arc<dyn TodoSource>>,
+    pub attachment_owners: fn() -> Vec<(&'static str, Arc<dyn AttachmentOwner>)>,
+    pub cards: fn() -> Vec<Arc<dyn CardSource>>,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    pub menu: Vec<MenuItem>,
+    pub permissions: Vec<Permission>,
+    pub grants: Vec<(&'static str, &'static str)>,
+    pub todos: Vec<Arc<dyn TodoSource>>,
+    pub routes: Vec<RouteMeta>,
+    pub attachment_owners: crate::attachments::Owners,
+    pub cards: Vec<Arc<dyn CardSource>>,
+}
+
+impl Registry {
+    pub fn from_areas(areas: &[Area], routes: Vec<RouteMeta>) -> Self {
+        let mut r = Registry { routes, ..Default::default() };
+        for a in areas {
+            r.menu.extend_from_slice(a.menu);
+            r.permissions.extend_from_slice(a.permissions);
+            r.grants.extend_from_slice(a.grants);
+            r.todos.extend((a.todos)());
+            r.attachment_owners.extend((a.attachment_owners)());
+            r.cards.extend((a.cards)());
+        }
+        r
+    }
+
+    pub fn migrations<'a>(areas: &'a [Area]) -> Vec<&'a [Migration]> {
+        areas.iter().map(|a| a.migrations).collect()
+    }
+
+    pub fn permission_name(&self, code: &str) -> &'static str {
+        self.permissions.iter().find(|p| p.code == code).map(|p| p.name).unwrap_or("未知权限")
+    }
+}

@@ -1,0 +1,119 @@
+//! Chinese full-text search in the database itself: text is segmented with jieba and stored as
+//! space-separated words in `search_docs`, indexed by SQLite FTS5 or a PostgreSQL tsvector, so
+//! every node searches the same data with no separate index to keep in sync.
+
+use crate::context::Ctx;
+use crate::db::{Backend, Sql, Tx};
+use crate::error::AppResult;
+use jieba_rs::Jieba;
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// Domain words the general dictionary would split.
+const DOMAIN_WORDS: &[&str] = &[
+    "三会一课", "第一议题", "主题党日", "组织生活会", "民主生活会", "中心组学习", "党风廉政", "警示教育", "每月一警",
+    "廉政提醒", "全面从严治党", "减假暂", "监区", "党支部", "党总支", "党小组", "纪检", "信访", "维稳", "五安全",
+];
+
+fn jieba() -> &'static Jieba {
+    static J: OnceLock<Jieba> = OnceLock::new();
+    J.get_or_init(|| {
+        let mut j = Jieba::new();
+        for w in DOMAIN_WORDS {
+            j.add_word(w, Some(100_000), None);
+        }
+        j
+    })
+}
+
+/// Words of a text, for indexing: the search-mode cut also yields the short words inside long
+/// ones ("党风廉政建设" gives 党风, 廉政, 建设 too).
+pub fn words(text: &str) -> String {
+    jieba()
+        .cut_for_search(text, true)
+        .into_iter()
+        .map(|t| t.word.trim())
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphanumeric))
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn query_words(q: &str) -> Vec<String> {
+    jieba()
+        .cut(q, true)
+        .into_iter()
+        .map(|w| w.word.trim().to_lowercase())
+        .filter(|w| !w.is_empty() && w.chars().any(char::is_alphanumeric))
+        .take(12)
+        .collect()
+}
+
+/// Indexes (or re-indexes) one record's text, in the caller's transaction.
+pub async fn index(tx: &mut Tx, kind: &str, record_id: i64, unit_id: i64, title: &str, body: &str) -> Result<(), sqlx::Error> {
+    let w = words(&format!("{title} {body}"));
+    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2").bind(kind).bind(record_id).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ($1,$2,$3,$4,$5)")
+        .bind(kind)
+        .bind(record_id)
+        .bind(unit_id)
+        .bind(title)
+        .bind(w)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove(tx: &mut Tx, kind: &str, record_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2").bind(kind).bind(record_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Hit {
+    pub kind: String,
+    pub record_id: i64,
+    pub unit_id: i64,
+    pub title: String,
+}
+
+/// Records of the given kinds whose text holds every word of the query, within the caller's scope.
+pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult<Vec<Hit>> {
+    let user = ctx.user()?;
+    let ws = query_words(q);
+    if ws.is_empty() || kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT d.kind, d.record_id, d.unit_id, d.title FROM search_docs d ");
+    match ctx.state.db.backend {
+        Backend::Sqlite => {
+            // Each word a quoted FTS5 string: user text can never be read as query syntax.
+            let m = ws.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+            sql.push("JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH ").bind(m);
+        }
+        Backend::Postgres => {
+            sql.push("WHERE d.tsv @@ plainto_tsquery('simple', ").bind(ws.join(" ")).push(")");
+        }
+    }
+    sql.push(" AND d.kind IN (");
+    for (i, k) in kinds.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(k.to_string());
+    }
+    sql.push(") AND ");
+    user.scope.push_condition(&mut sql, "d.unit_id", None);
+    sql.push(" ORDER BY d.id DESC LIMIT ").bind(limit.clamp(1, 200));
+    Ok(sql.query_as().fetch_all(&ctx.state.db.pool).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn segments_domain_words() {
+        let w = super::words("开展警示教育，加强党风廉政建设");
+        assert!(w.split(' ').any(|x| x == "警示教育"), "{w}");
+        assert!(w.split(' ').any(|x| x == "党风"), "{w}");
+    }
+}

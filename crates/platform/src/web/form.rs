@@ -1,0 +1,114 @@
+//! Parse, don't validate: form text becomes typed values with a Chinese message per field.
+
+use crate::error::{AppError, FieldErrors};
+
+#[derive(Default)]
+pub struct FormCheck {
+    pub errors: FieldErrors,
+}
+
+/// Characters never accepted in text: NUL and other controls, and bidi overrides that can make
+/// text read differently from what it is.
+fn bad_char(c: char, multiline: bool) -> bool {
+    (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+impl FormCheck {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, msg: impl Into<String>) {
+        self.errors.entry(field.to_string()).or_insert_with(|| msg.into());
+    }
+
+    fn text_inner(&mut self, field: &str, label: &str, value: &str, max: usize, required: bool, multiline: bool) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            if required {
+                self.add(field, format!("请输入{label}"));
+            }
+            return String::new();
+        }
+        if v.chars().count() > max {
+            self.add(field, format!("{label}最多 {max} 个字"));
+        } else if v.chars().any(|c| bad_char(c, multiline)) {
+            self.add(field, format!("{label}含有不允许的控制字符"));
+        }
+        v.to_string()
+    }
+
+    /// One line of text, trimmed, at most `max` characters (not bytes).
+    pub fn text(&mut self, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
+        self.text_inner(field, label, value, max, required, false)
+    }
+
+    /// Several lines (descriptions, minutes).
+    pub fn long_text(&mut self, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
+        self.text_inner(field, label, value, max, required, true)
+    }
+
+    /// A code: letters, digits, `-` and `_`.
+    pub fn code(&mut self, field: &str, label: &str, value: &str, max: usize) -> String {
+        let v = self.text(field, label, value, max, true);
+        if !v.is_empty() && !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            self.add(field, format!("{label}只能包含字母、数字、- 和 _"));
+        }
+        v
+    }
+
+    pub fn int(&mut self, field: &str, label: &str, value: &str, min: i64, max: i64) -> i64 {
+        let v = value.trim();
+        if v.is_empty() {
+            return min.max(0);
+        }
+        match v.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            Ok(_) => {
+                self.add(field, format!("{label}须在 {min} 到 {max} 之间"));
+                0
+            }
+            Err(_) => {
+                self.add(field, format!("{label}须为整数"));
+                0
+            }
+        }
+    }
+
+    /// One of the allowed codes, given as (code, label) pairs.
+    pub fn choice(&mut self, field: &str, label: &str, value: &str, allowed: &[(&str, &str)]) -> String {
+        let v = value.trim();
+        if allowed.iter().any(|(c, _)| *c == v) {
+            v.to_string()
+        } else {
+            self.add(field, format!("请选择有效的{label}"));
+            String::new()
+        }
+    }
+
+    pub fn date(&mut self, field: &str, label: &str, value: &str, required: bool) -> Option<jiff::civil::Date> {
+        let v = value.trim();
+        if v.is_empty() {
+            if required {
+                self.add(field, format!("请输入{label}"));
+            }
+            return None;
+        }
+        match v.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.add(field, format!("{label}不是有效日期（格式：2022-12-31）"));
+                None
+            }
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(AppError::Validation(self.errors)) }
+    }
+}

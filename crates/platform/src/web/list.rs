@@ -1,0 +1,130 @@
+//! List pages and list endpoints: paging with limits, allow-listed sorting, filters from the query
+//! string, one count and one page query, bounded always.
+
+use crate::db::{Db, Sql};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const PAGE_SIZES: &[i64] = &[10, 20, 50, 100];
+pub const API_MAX_PER_PAGE: i64 = 200;
+
+#[derive(Clone, Debug)]
+pub struct ListParams {
+    pub page: i64,
+    pub per_page: i64,
+    /// The SQL of the chosen sort column (from the allow-list, never from the request).
+    pub order_sql: String,
+    pub sort_key: String,
+    pub desc: bool,
+    pub raw: BTreeMap<String, String>,
+}
+
+impl ListParams {
+    /// `sorts` maps the names a request may use to SQL; the first entry is the default.
+    pub fn parse(raw: BTreeMap<String, String>, sorts: &[(&str, &str)], api: bool) -> Self {
+        let num = |k: &str| raw.get(k).and_then(|v| v.trim().parse::<i64>().ok());
+        let max = if api { API_MAX_PER_PAGE } else { 100 };
+        let per_page = num("per_page").unwrap_or(if api { 20 } else { 10 }).clamp(1, max);
+        let page = num("page").unwrap_or(1).clamp(1, 1_000_000);
+        let wanted = raw.get("sort").map(String::as_str).unwrap_or("");
+        let (key, col) = sorts.iter().find(|(k, _)| *k == wanted).or_else(|| sorts.first()).copied().unwrap_or(("id", "id"));
+        let desc = raw.get("order").is_some_and(|o| o == "desc");
+        Self { page, per_page, order_sql: format!("{col} {}", if desc { "DESC" } else { "ASC" }), sort_key: key.into(), desc, raw }
+    }
+
+    /// A filter value, trimmed; "" when absent.
+    pub fn get(&self, key: &str) -> &str {
+        self.raw.get(key).map(|s| s.trim()).unwrap_or("")
+    }
+
+    pub fn get_i64(&self, key: &str) -> Option<i64> {
+        self.get(key).parse().ok()
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    /// The current query string with some keys replaced: for page links and sort links.
+    pub fn query_with(&self, changes: &[(&str, String)]) -> String {
+        let mut m = self.raw.clone();
+        for (k, v) in changes {
+            m.insert(k.to_string(), v.clone());
+        }
+        m.iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{}={}", super::url_encode(k), super::url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Paged<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Runs `SELECT count(*) FROM …` and `SELECT {select} FROM … ORDER BY … LIMIT … OFFSET …`, where
+/// `from_where` pushes the shared `FROM … WHERE …` (with its bound filters) onto each.
+pub async fn fetch_page<T>(db: &Db, select: &str, from_where: impl Fn(&mut Sql), p: &ListParams) -> Result<Paged<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut count = Sql::new("SELECT count(*) ");
+    from_where(&mut count);
+    let total: i64 = count.query_scalar().fetch_one(&db.pool).await?;
+    let mut q = Sql::new("SELECT ");
+    q.push(select).push(" ");
+    from_where(&mut q);
+    q.push(" ORDER BY ").push(&p.order_sql).push(", id LIMIT ").bind(p.per_page).push(" OFFSET ").bind(p.offset());
+    let items = q.query_as::<T>().fetch_all(&db.pool).await?;
+    Ok(Paged { items, total, page: p.page, per_page: p.per_page })
+}
+
+/// What the pagination bar shows.
+pub struct Pager {
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub per_page: i64,
+    pub links: Vec<(String, String, bool)>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub sizes: Vec<(i64, String, bool)>,
+    pub hidden: Vec<(String, String)>,
+}
+
+impl Pager {
+    pub fn new<T>(paged: &Paged<T>, p: &ListParams, path: &str) -> Self {
+        let pages = paged.pages();
+        let link = |n: i64| format!("{path}?{}", p.query_with(&[("page", n.to_string())]));
+        let lo = (paged.page - 3).max(1);
+        let hi = (lo + 6).min(pages);
+        let links = (lo..=hi).map(|n| (n.to_string(), link(n), n == paged.page)).collect();
+        let sizes = PAGE_SIZES
+            .iter()
+            .map(|s| (*s, format!("{path}?{}", p.query_with(&[("per_page", s.to_string()), ("page", "1".into())])), *s == p.per_page))
+            .collect();
+        let hidden = p.raw.iter().filter(|(k, v)| *k != "page" && !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+        Self {
+            total: paged.total,
+            page: paged.page,
+            pages,
+            per_page: p.per_page,
+            links,
+            prev: (paged.page > 1).then(|| link(paged.page - 1)),
+            next: (paged.page < pages).then(|| link(paged.page + 1)),
+            sizes,
+            hidden,
+        }
+    }
+}
