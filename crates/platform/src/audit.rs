@@ -41,7 +41,7 @@ impl<'a> Event<'a> {
     }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
 pub struct AuditRow {
     pub seq: i64,
     pub at: i64,

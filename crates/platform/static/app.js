@@ -1,1 +1,292 @@
-// placeholder
+/* 纲举 Gangju — progressive enhancement. Every page works without this file.
+   No innerHTML, no eval, no inline styles injected (CSP: script-src/style-src 'self'). */
+(() => {
+  'use strict';
+
+  const qsa = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const ID_BOXES = 'input[type=checkbox][name=ids]';
+  const checkedIds = () => qsa(ID_BOXES).filter((c) => c.checked);
+  const wide = window.matchMedia('(min-width: 769px)');
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function submitForm(form) {
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  /* ---------- 1. Modal dialog (confirm / alert) ---------- */
+  function dialog(message, cancellable) {
+    return new Promise((resolve) => {
+      const overlay = el('div', 'confirm-dialog');
+      overlay.setAttribute('role', cancellable ? 'alertdialog' : 'dialog');
+      overlay.setAttribute('aria-modal', 'true');
+      const box = el('div', 'confirm-box');
+      const msg = el('p', 'confirm-msg', message);
+      msg.id = 'gj-confirm-msg';
+      overlay.setAttribute('aria-describedby', msg.id);
+      const actions = el('div', 'confirm-actions');
+      const buttons = [];
+      if (cancellable) buttons.push(el('button', 'btn', '取消'));
+      buttons.push(el('button', 'btn primary', '确定'));
+      buttons.forEach((b) => { b.type = 'button'; actions.appendChild(b); });
+      box.append(el('div', 'confirm-title', '提示'), msg, actions);
+      overlay.appendChild(box);
+
+      const prevFocus = document.activeElement;
+      const close = (result) => {
+        document.removeEventListener('keydown', onKey, true);
+        overlay.remove();
+        document.body.classList.remove('modal-open');
+        if (prevFocus && prevFocus.focus) prevFocus.focus();
+        resolve(result);
+      };
+      const onKey = (e) => {
+        if (e.key === 'Escape' || e.key === 'Esc') { e.preventDefault(); close(false); }
+        else if (e.key === 'Tab') { // keep focus inside the dialog
+          e.preventDefault();
+          const i = buttons.indexOf(document.activeElement);
+          buttons[(i + (e.shiftKey ? -1 : 1) + buttons.length) % buttons.length].focus();
+        }
+      };
+      buttons[buttons.length - 1].addEventListener('click', () => close(true));
+      if (cancellable) buttons[0].addEventListener('click', () => close(false));
+      overlay.addEventListener('click', (e) => { if (e.target === overlay) close(false); });
+      document.addEventListener('keydown', onKey, true);
+      document.body.appendChild(overlay);
+      document.body.classList.add('modal-open');
+      buttons[0].focus(); // 取消 by default for destructive actions
+    });
+  }
+
+  /* ---------- 2. Progress bar ---------- */
+  function progressBar(extraClass) {
+    const bar = el('div', 'progress' + (extraClass ? ' ' + extraClass : ''));
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-label', '处理中');
+    return bar;
+  }
+
+  function formButtons(form) {
+    return qsa('button[type=submit], button:not([type]), input[type=submit]', form);
+  }
+
+  function startProgress(form) {
+    // Disable after the current task so the submitter's name/value is still sent.
+    setTimeout(() => formButtons(form).forEach((b) => {
+      if (b.dataset.gjText == null) b.dataset.gjText = b.tagName === 'INPUT' ? b.value : b.textContent;
+      if (b.tagName === 'INPUT') b.value = '处理中…'; else b.textContent = '处理中…';
+      b.disabled = true;
+    }), 0);
+    if (!form.gjBar) {
+      form.gjBar = progressBar();
+      form.parentNode.insertBefore(form.gjBar, form.nextSibling);
+    }
+    // Forms answered by a file download never navigate away: restore them.
+    if (form.hasAttribute('data-download')) setTimeout(() => stopProgress(form), 3000);
+  }
+
+  function stopProgress(form) {
+    formButtons(form).forEach((b) => {
+      if (b.dataset.gjText == null) return;
+      if (b.tagName === 'INPUT') b.value = b.dataset.gjText; else b.textContent = b.dataset.gjText;
+      delete b.dataset.gjText;
+      b.disabled = false;
+    });
+    if (form.gjBar) { form.gjBar.remove(); form.gjBar = null; }
+  }
+
+  // Returning with the back button (bfcache) must not leave forms stuck.
+  window.addEventListener('pageshow', (e) => {
+    if (e.persisted) qsa('form').forEach(stopProgress);
+  });
+
+  /* ---------- 3. Submit pipeline: confirm -> batch ids -> progress ---------- */
+  let lastSubmitter = null; // fallback for browsers without SubmitEvent.submitter
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest && e.target.closest('button, input[type=submit]');
+    if (b && b.form) lastSubmitter = b;
+  }, true);
+
+  function copyIds(form) {
+    qsa('input[type=hidden][name=ids]', form).forEach((i) => i.remove());
+    checkedIds().forEach((c) => {
+      if (c.form === form) return; // already submitted natively
+      const h = el('input');
+      h.type = 'hidden'; h.name = 'ids'; h.value = c.value;
+      form.appendChild(h);
+    });
+  }
+
+  function proceed(form) {
+    if (form.hasAttribute('data-batch')) copyIds(form);
+    if (form.hasAttribute('data-progress')) startProgress(form);
+  }
+
+  function resubmit(form, submitter) {
+    form.gjConfirmed = true;
+    setTimeout(() => { form.gjConfirmed = false; }, 0); // in case validation blocks it
+    if (form.requestSubmit) {
+      try { form.requestSubmit(submitter || undefined); return; } catch (_) { /* fall through */ }
+      try { form.requestSubmit(); return; } catch (_) { /* fall through */ }
+    }
+    // Legacy: form.submit() fires no submit event, so do its work here.
+    qsa('input.gj-submitter', form).forEach((i) => i.remove());
+    if (submitter && submitter.name) {
+      const h = el('input', 'gj-submitter');
+      h.type = 'hidden'; h.name = submitter.name; h.value = submitter.value;
+      form.appendChild(h);
+    }
+    proceed(form);
+    form.submit();
+  }
+
+  document.addEventListener('submit', (e) => {
+    const form = e.target;
+    if (e.defaultPrevented) return;
+    let submitter = e.submitter || null;
+    if (!submitter && lastSubmitter && lastSubmitter.form === form) submitter = lastSubmitter;
+    lastSubmitter = null;
+
+    if (form.gjConfirmed) {
+      form.gjConfirmed = false;
+    } else {
+      const n = checkedIds().length;
+      let msg = null;
+      if (submitter && submitter.hasAttribute('data-confirm')) msg = submitter.getAttribute('data-confirm');
+      else if (form.hasAttribute('data-confirm')) msg = form.getAttribute('data-confirm');
+      const needsIds = (form.hasAttribute('data-batch') && form.getAttribute('data-batch') !== 'optional')
+        || (msg != null && msg.indexOf('{n}') >= 0);
+      if (needsIds && n === 0) {
+        e.preventDefault();
+        dialog('请至少选择一条记录', false);
+        return;
+      }
+      if (msg != null) {
+        e.preventDefault();
+        const text = (msg.trim() || '确认执行此操作吗？').split('{n}').join(String(n));
+        dialog(text, true).then((ok) => { if (ok) resubmit(form, submitter); });
+        return;
+      }
+    }
+    proceed(form);
+  });
+
+  /* ---------- 4. Table selection ---------- */
+  function setDisabled(node, off) {
+    if ('disabled' in node) node.disabled = off;
+    else { node.classList.toggle('disabled', off); node.setAttribute('aria-disabled', String(off)); }
+  }
+
+  function refreshSelection() {
+    const n = checkedIds().length;
+    qsa('[data-needs-selection]').forEach((b) => setDisabled(b, n === 0));
+    qsa('[data-needs-one]').forEach((b) => setDisabled(b, n !== 1));
+    qsa('input[data-check-all]').forEach((all) => {
+      const boxes = qsa(ID_BOXES, all.closest('table') || document).filter((c) => !c.disabled);
+      const k = boxes.filter((c) => c.checked).length;
+      all.checked = boxes.length > 0 && k === boxes.length;
+      all.indeterminate = k > 0 && k < boxes.length;
+    });
+    qsa(ID_BOXES).forEach((c) => {
+      const tr = c.closest('tr');
+      if (tr) tr.classList.toggle('selected', c.checked);
+    });
+  }
+
+  /* ---------- 5. Sidebar toggle (remembered on wide screens only) ---------- */
+  const NAV_KEY = 'gj-nav';
+  const navToggle = document.getElementById('nav-toggle');
+  const navGet = () => { try { return localStorage.getItem(NAV_KEY); } catch (_) { return null; } };
+  const navSet = (v) => { try { localStorage.setItem(NAV_KEY, v); } catch (_) { /* private mode */ } };
+  // On wide screens checked = collapsed; on phones checked = open (always start closed).
+  const applyNav = () => { if (navToggle) navToggle.checked = wide.matches && navGet() === '1'; };
+  applyNav();
+  if (wide.addEventListener) wide.addEventListener('change', applyNav);
+  else if (wide.addListener) wide.addListener(applyNav);
+
+  /* ---------- 6. Change events: check-all, ids, autosubmit, nav ---------- */
+  document.addEventListener('change', (e) => {
+    const t = e.target;
+    if (t.matches('input[data-check-all]')) {
+      qsa(ID_BOXES, t.closest('table') || document).forEach((c) => { if (!c.disabled) c.checked = t.checked; });
+      refreshSelection();
+    } else if (t.matches(ID_BOXES)) {
+      refreshSelection();
+    }
+    if (t.matches('select[data-autosubmit], input[data-autosubmit]') && t.form) submitForm(t.form);
+    if (t === navToggle && wide.matches) navSet(t.checked ? '1' : '0');
+  });
+
+  /* ---------- 7. Clicks: disabled links, back links, downloads, closing the phone menu ---------- */
+  document.addEventListener('click', (e) => {
+    const t = e.target;
+    if (navToggle && navToggle.checked && !wide.matches && t.closest
+        && !t.closest('.sidebar, .nav-toggle-btn, .nav-toggle')) {
+      navToggle.checked = false; // tap outside the open menu closes it
+    }
+    const a = t.closest && t.closest('a');
+    if (!a) return;
+    if (a.classList.contains('disabled') || a.getAttribute('aria-disabled') === 'true') {
+      e.preventDefault();
+      return;
+    }
+    if (a.hasAttribute('data-back') && window.history.length > 1) {
+      e.preventDefault();
+      window.history.back();
+      return;
+    }
+    if (a.hasAttribute('data-download')) {
+      const bar = progressBar('top');
+      document.body.appendChild(bar);
+      setTimeout(() => bar.remove(), 3000);
+    }
+  });
+
+  /* ---------- 8. Tree filter (client side; the form still searches server side) ---------- */
+  function nodeName(a) {
+    return Array.from(a.childNodes)
+      .filter((n) => !(n.classList && n.classList.contains('kind')))
+      .map((n) => n.textContent).join('').toLowerCase();
+  }
+
+  function filterList(ul, q) {
+    let any = false;
+    Array.from(ul.children).forEach((li) => {
+      if (li.tagName !== 'LI') return;
+      const kids = Array.from(li.children);
+      const a = kids.find((c) => c.tagName === 'A');
+      const self = !!a && q !== '' && nodeName(a).indexOf(q) >= 0;
+      let sub = false;
+      kids.forEach((c) => { if (c.tagName === 'UL') sub = filterList(c, q) || sub; });
+      const show = q === '' || self || sub;
+      li.hidden = !show;
+      if (a) a.classList.toggle('match', self);
+      any = any || show;
+    });
+    return any;
+  }
+
+  qsa('form.tree-search input:not([type=hidden]):not([type=checkbox])').forEach((input) => {
+    const scope = input.closest('.tree-pane') || document;
+    input.addEventListener('input', () => {
+      const q = input.value.trim().toLowerCase();
+      qsa('ul.tree', scope).filter((u) => !u.parentElement.closest('ul.tree'))
+        .forEach((u) => filterList(u, q));
+    });
+  });
+
+  /* ---------- 9. Flash message fades out ---------- */
+  qsa('.flash').forEach((f) => {
+    setTimeout(() => {
+      f.classList.add('fade-out');
+      setTimeout(() => f.remove(), 700);
+    }, 4000);
+  });
+
+  refreshSelection();
+})();
