@@ -15,8 +15,10 @@
     return e;
   }
 
-  function submitForm(form) {
-    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  function addHidden(form, name, value, cls) {
+    const h = el('input', cls);
+    h.type = 'hidden'; h.name = name; h.value = value;
+    form.appendChild(h);
   }
 
   /* ---------- 1. Modal dialog (confirm / alert) ---------- */
@@ -27,8 +29,6 @@
       overlay.setAttribute('aria-modal', 'true');
       const box = el('div', 'confirm-box');
       const msg = el('p', 'confirm-msg', message);
-      msg.id = 'gj-confirm-msg';
-      overlay.setAttribute('aria-describedby', msg.id);
       const actions = el('div', 'confirm-actions');
       const buttons = [];
       if (cancellable) buttons.push(el('button', 'btn', '取消'));
@@ -71,15 +71,14 @@
     return bar;
   }
 
-  function formButtons(form) {
-    return qsa('button[type=submit], button:not([type]), input[type=submit]', form);
-  }
+  const formButtons = (form) => qsa('button[type=submit], button:not([type]), input[type=submit]', form);
+  const label = (b, text) => { if (b.tagName === 'INPUT') b.value = text; else b.textContent = text; };
 
   function startProgress(form) {
     // Disable after the current task so the submitter's name/value is still sent.
     setTimeout(() => formButtons(form).forEach((b) => {
       if (b.dataset.gjText == null) b.dataset.gjText = b.tagName === 'INPUT' ? b.value : b.textContent;
-      if (b.tagName === 'INPUT') b.value = '处理中…'; else b.textContent = '处理中…';
+      label(b, '处理中…');
       b.disabled = true;
     }), 0);
     if (!form.gjBar) {
@@ -93,7 +92,7 @@
   function stopProgress(form) {
     formButtons(form).forEach((b) => {
       if (b.dataset.gjText == null) return;
-      if (b.tagName === 'INPUT') b.value = b.dataset.gjText; else b.textContent = b.dataset.gjText;
+      label(b, b.dataset.gjText);
       delete b.dataset.gjText;
       b.disabled = false;
     });
@@ -114,12 +113,7 @@
 
   function copyIds(form) {
     qsa('input[type=hidden][name=ids]', form).forEach((i) => i.remove());
-    checkedIds().forEach((c) => {
-      if (c.form === form) return; // already submitted natively
-      const h = el('input');
-      h.type = 'hidden'; h.name = 'ids'; h.value = c.value;
-      form.appendChild(h);
-    });
+    checkedIds().forEach((c) => { if (c.form !== form) addHidden(form, 'ids', c.value); });
   }
 
   function proceed(form) {
@@ -136,11 +130,7 @@
     }
     // Legacy: form.submit() fires no submit event, so do its work here.
     qsa('input.gj-submitter', form).forEach((i) => i.remove());
-    if (submitter && submitter.name) {
-      const h = el('input', 'gj-submitter');
-      h.type = 'hidden'; h.name = submitter.name; h.value = submitter.value;
-      form.appendChild(h);
-    }
+    if (submitter && submitter.name) addHidden(form, submitter.name, submitter.value, 'gj-submitter');
     proceed(form);
     form.submit();
   }
@@ -161,11 +151,7 @@
       else if (form.hasAttribute('data-confirm')) msg = form.getAttribute('data-confirm');
       const needsIds = (form.hasAttribute('data-batch') && form.getAttribute('data-batch') !== 'optional')
         || (msg != null && msg.indexOf('{n}') >= 0);
-      if (needsIds && n === 0) {
-        e.preventDefault();
-        dialog('请至少选择一条记录', false);
-        return;
-      }
+      if (needsIds && n === 0) { e.preventDefault(); dialog('请至少选择一条记录', false); return; }
       if (msg != null) {
         e.preventDefault();
         const text = (msg.trim() || '确认执行此操作吗？').split('{n}').join(String(n));
@@ -215,10 +201,10 @@
     if (t.matches('input[data-check-all]')) {
       qsa(ID_BOXES, t.closest('table') || document).forEach((c) => { if (!c.disabled) c.checked = t.checked; });
       refreshSelection();
-    } else if (t.matches(ID_BOXES)) {
-      refreshSelection();
+    } else if (t.matches(ID_BOXES)) refreshSelection();
+    if (t.matches('select[data-autosubmit], input[data-autosubmit]') && t.form) {
+      if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
     }
-    if (t.matches('select[data-autosubmit], input[data-autosubmit]') && t.form) submitForm(t.form);
     if (t === navToggle && wide.matches) navSet(t.checked ? '1' : '0');
   });
 
@@ -233,14 +219,11 @@
     if (!a) return;
     if (a.classList.contains('disabled') || a.getAttribute('aria-disabled') === 'true') {
       e.preventDefault();
-      return;
-    }
-    if (a.hasAttribute('data-back') && window.history.length > 1) {
+    } else if (a.hasAttribute('data-back') && window.history.length > 1) {
       e.preventDefault();
       window.history.back();
-      return;
     }
-    if (a.hasAttribute('data-download')) {
+    if (a.hasAttribute('data-download') && !e.defaultPrevented) {
       const bar = progressBar('top');
       document.body.appendChild(bar);
       setTimeout(() => bar.remove(), 3000);
@@ -281,12 +264,10 @@
   });
 
   /* ---------- 9. Flash message fades out ---------- */
-  qsa('.flash').forEach((f) => {
-    setTimeout(() => {
-      f.classList.add('fade-out');
-      setTimeout(() => f.remove(), 700);
-    }, 4000);
-  });
+  qsa('.flash').forEach((f) => setTimeout(() => {
+    f.classList.add('fade-out');
+    setTimeout(() => f.remove(), 700);
+  }, 4000));
 
   refreshSelection();
 })();

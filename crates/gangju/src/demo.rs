@@ -1,0 +1,98 @@
+//! The demo database: a fictional provincial bureau with one prison, its departments and prison
+//! areas, and one account for each role. Every name here is made up.
+
+use platform::db::Db;
+use platform::state::AppState;
+use system::accounts::{NewUser, create_user};
+use system::units::{UnitInput, create_unit};
+
+/// The password of every demo account (demo accounts never expire and need no change).
+pub const DEMO_PASSWORD: &str = "Gangju#2022demo";
+
+/// (username, display name, unit code, role)
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str)] = &[
+    ("sysadmin", "系统管理员（演示）", "SL", "system_admin"),
+    ("secadmin", "安全管理员（演示）", "SL", "security_admin"),
+    ("auditadmin", "审计管理员（演示）", "SL", "audit_admin"),
+    ("leader", "周明远", "SL", "leader"),
+    ("party", "林晓岚", "SL-ZZC", "party_office"),
+    ("jiwei", "韩立诚", "SL-JW", "discipline"),
+    ("clerk1", "宋佳怡", "SL-JQ01", "unit_clerk"),
+    ("clerk2", "魏子航", "SL-JQ02", "unit_clerk"),
+    ("officer", "陈浩然", "SL-JQ01", "officer"),
+];
+
+const DEPARTMENTS: &[(&str, &str)] = &[
+    ("SL-BGS", "办公室"),
+    ("SL-ZZC", "政治处"),
+    ("SL-JW", "纪委办公室"),
+    ("SL-YZK", "狱政管理科"),
+    ("SL-XFK", "刑罚执行科"),
+    ("SL-JYK", "教育改造科"),
+    ("SL-SHK", "生活卫生科"),
+    ("SL-AQK", "安全生产科"),
+    ("SL-CWK", "财务装备科"),
+    ("SL-XFB", "信访办公室"),
+    ("SL-ZHZX", "指挥中心"),
+];
+
+pub async fn is_demo(db: &Db) -> bool {
+    sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = 'demo'").fetch_optional(&db.pool).await.ok().flatten().is_some()
+}
+
+/// Fills an empty database with the demo prison. Does nothing when units exist already.
+pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM units").fetch_one(&state.db.pool).await?;
+    if n > 0 {
+        return Ok(false);
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    let unit = |code: &str, name: &str, kind: &str, sort: i64| UnitInput {
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        sort_order: Some(sort),
+        description: "演示数据，均为虚构".into(),
+        ..Default::default()
+    };
+    let err = |e: platform::AppError| anyhow::anyhow!("{e}");
+    let bureau_id = create_unit(&mut tx, &unit("SJ", "示例省监狱管理局", "bureau", 0), None, now).await.map_err(err)?;
+    let bureau = system::units::service::by_code(&mut tx, "SJ").await?.ok_or_else(|| anyhow::anyhow!("bureau {bureau_id} missing"))?;
+    create_unit(&mut tx, &unit("SL", "示例省第一监狱", "prison", 1), Some(&bureau), now).await.map_err(err)?;
+    let prison = system::units::service::by_code(&mut tx, "SL").await?.ok_or_else(|| anyhow::anyhow!("prison missing"))?;
+    create_unit(&mut tx, &unit("SL2", "示例省第二监狱", "prison", 2), Some(&bureau), now).await.map_err(err)?;
+    for (i, (code, name)) in DEPARTMENTS.iter().enumerate() {
+        create_unit(&mut tx, &unit(code, name, "department", i as i64 + 1), Some(&prison), now).await.map_err(err)?;
+    }
+    const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    for (i, num) in NUMS.iter().enumerate() {
+        let code = format!("SL-JQ{:02}", i + 1);
+        create_unit(&mut tx, &unit(&code, &format!("{num}监区"), "department", 20 + i as i64), Some(&prison), now).await.map_err(err)?;
+    }
+    for (username, name, unit_code, role) in DEMO_ACCOUNTS {
+        let u = system::units::service::by_code(&mut tx, unit_code).await?.ok_or_else(|| anyhow::anyhow!("unit {unit_code} missing"))?;
+        let nu = NewUser {
+            username: username.to_string(),
+            display_name: name.to_string(),
+            unit_id: u.id,
+            roles: vec![role.to_string()],
+            phone: String::new(),
+            password: Some(DEMO_PASSWORD.into()),
+            never_expires: true,
+        };
+        create_user(&mut tx, &nu, &u.name, now).await.map_err(err)?;
+    }
+    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('demo', '1', $1)").bind(now).execute(&mut *tx).await?;
+    let actor = platform::audit::Actor { username: "gangju demo".into(), role: "cli".into(), ..Default::default() };
+    state.audit(&mut tx, &actor, platform::audit::Event::ok("create", "demo", "SL").detail("生成演示数据")).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub fn print_accounts() {
+    println!("演示数据，均为虚构。演示账号（密码均为 {DEMO_PASSWORD}）：");
+    for (u, n, unit, role) in DEMO_ACCOUNTS {
+        println!("  {u:<11} {role:<15} {n}（{unit}）");
+    }
+}

@@ -1,0 +1,69 @@
+//! The one binary's library: configuration, opening the database, assembling every area into one
+//! application, and serving it until a shutdown signal. Tests and `main` share this one path.
+
+pub mod backup;
+pub mod config;
+pub mod demo;
+
+use anyhow::Context;
+use platform::clock::Clock;
+use platform::db::{Db, DbLocation};
+use platform::keys::Keys;
+use platform::registry::{Area, Registry};
+use platform::state::{AppState, Inner, Policy};
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Every area of the product, in menu order. Adding an area means adding it here.
+pub fn areas() -> Vec<Area> {
+    vec![platform::core::area(), system::area()]
+}
+
+pub struct Options {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// Create the database (and keys) when missing: `migrate` and `demo` do, `serve` does not.
+    pub create: bool,
+    pub demo: bool,
+    pub policy: Policy,
+    pub clock: Clock,
+}
+
+/// Opens the database, brings it to the current schema and returns it with the areas' migrations.
+pub async fn open_db(opts: &Options) -> anyhow::Result<Db> {
+    let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
+    let db = Db::open(&loc, opts.create).await?;
+    let areas = areas();
+    platform::db::migrate(&db, &Registry::migrations(&areas)).await.context("迁移数据库结构失败")?;
+    Ok(db)
+}
+
+/// The application ready to serve: state and router.
+pub async fn build(opts: Options) -> anyhow::Result<(AppState, axum::Router)> {
+    let db = open_db(&opts).await?;
+    let keys = Keys::load(&opts.data_dir, opts.create)?;
+    let areas = areas();
+    let routes = platform::collect_routes(&areas);
+    let registry = Registry::from_areas(&areas, routes.meta);
+    platform::seed::sync_roles(&db, &registry).await?;
+    let demo = opts.demo || demo::is_demo(&db).await;
+    let state = AppState(Arc::new(Inner {
+        db,
+        keys,
+        clock: opts.clock,
+        policy: opts.policy,
+        data_dir: opts.data_dir,
+        demo,
+        registry,
+    }));
+    let app = platform::app(state.clone(), routes.router);
+    Ok((state, app))
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let svc = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, svc).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    Ok(())
+}
