@@ -124,20 +124,26 @@ pub async fn restore(loc: &DbLocation, data_dir: &Path, from: &Path, force: bool
             if path.exists() && !force {
                 bail!("数据库 {} 已存在：确认要覆盖请加 --force", path.display());
             }
-            let copy = DbLocation::SqliteFile(from.join("gangju.sqlite"));
-            let db = Db::open(&copy, false).await?;
-            match platform::audit::verify(&db, audit_key).await? {
-                platform::audit::Verdict::Ok { .. } => {}
-                platform::audit::Verdict::Broken { seq, reason } => bail!("备份中的审计链校验失败：第 {seq} 条，{reason}"),
-            }
-            db.pool.close().await;
+            // Check a copy beside the target (opening a database changes its file), then move it in.
             if let Some(d) = path.parent() {
                 std::fs::create_dir_all(d)?;
+            }
+            let staging = PathBuf::from(format!("{}.restoring", path.display()));
+            std::fs::copy(from.join("gangju.sqlite"), &staging)?;
+            let db = Db::open(&DbLocation::SqliteFile(staging.clone()), false).await?;
+            let verdict = platform::audit::verify(&db, audit_key).await?;
+            db.pool.close().await;
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", staging.display()));
+            }
+            if let platform::audit::Verdict::Broken { seq, reason } = verdict {
+                let _ = std::fs::remove_file(&staging);
+                bail!("备份中的审计链校验失败：第 {seq} 条，{reason}");
             }
             for suffix in ["-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
-            std::fs::copy(from.join("gangju.sqlite"), path)?;
+            std::fs::rename(&staging, path)?;
         }
         DbLocation::Postgres(url) => {
             if m.backend != "postgres" {

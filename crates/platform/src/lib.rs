@@ -67,6 +67,9 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
         .with_state(state)
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound
+/// No route matched. Marked, so the route test can tell "no such route" from "no such record".
+async fn not_found() -> axum::response::Response {
+    let mut r = axum::response::IntoResponse::into_response(AppError::NotFound);
+    r.headers_mut().insert("x-gangju-no-route", axum::http::HeaderValue::from_static("1"));
+    r
 }

@@ -75,7 +75,8 @@ impl<T> Paged<T> {
 
 /// Runs `SELECT count(*) FROM …` and `SELECT {select} FROM … ORDER BY … LIMIT … OFFSET …`, where
 /// `from_where` pushes the shared `FROM … WHERE …` (with its bound filters) onto each.
-pub async fn fetch_page<T>(db: &Db, select: &str, from_where: impl Fn(&mut Sql), p: &ListParams) -> Result<Paged<T>, sqlx::Error>
+/// `key` is the table's unique key, added to the sort so pages never overlap or skip rows.
+pub async fn fetch_page<T>(db: &Db, select: &str, key: &str, from_where: impl Fn(&mut Sql), p: &ListParams) -> Result<Paged<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -85,7 +86,7 @@ where
     let mut q = Sql::new("SELECT ");
     q.push(select).push(" ");
     from_where(&mut q);
-    q.push(" ORDER BY ").push(&p.order_sql).push(", id LIMIT ").bind(p.per_page).push(" OFFSET ").bind(p.offset());
+    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").bind(p.per_page).push(" OFFSET ").bind(p.offset());
     let items = q.query_as::<T>().fetch_all(&db.pool).await?;
     Ok(Paged { items, total, page: p.page, per_page: p.per_page })
 }

@@ -13,8 +13,11 @@ pub use list::{ListParams, Paged};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
+/// Everything but RFC 3986's unreserved characters is encoded (also right for RFC 5987 names).
+const ENCODE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 pub fn url_encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(s, ENCODE).to_string()
 }
 
 pub const FLASH_COOKIE: &str = "gj_flash";

@@ -19,6 +19,8 @@ pub struct Account {
     pub unit_id: i64,
     pub unit_name: String,
     pub status: String,
+    /// Masked whenever it is serialised: lists and the API never carry a full number.
+    #[serde(serialize_with = "ser_masked")]
     pub phone: String,
     pub clearance: i64,
     pub locked_until: i64,
@@ -34,9 +36,16 @@ impl Account {
     }
 }
 
+fn ser_masked<S: serde::Serializer>(p: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&mask_phone(p))
+}
+
 /// 13812345678 -> 138****5678: lists never show a full phone number.
 pub fn mask_phone(p: &str) -> String {
     let chars: Vec<char> = p.chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
     if chars.len() < 7 {
         return "*".repeat(chars.len());
     }
@@ -56,7 +65,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Account>> {
     };
     let mut page = fetch_page::<Account>(
         &ctx.state.db,
-        COLS,
+        COLS, "u.id",
         |q: &mut Sql| {
             q.push("FROM users u JOIN units n ON n.id = u.unit_id WHERE ");
             user.scope.push_condition(q, "u.unit_id", Some("u.id"));

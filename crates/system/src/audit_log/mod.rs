@@ -40,7 +40,7 @@ async fn query(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<AuditRow>> {
     p.order_sql = "seq DESC".into();
     let page = fetch_page::<AuditRow>(
         &ctx.state.db,
-        "*",
+        "*", "seq",
         |q: &mut Sql| {
             q.push("FROM audit_log WHERE 1 = 1");
             if let Some(f) = from {

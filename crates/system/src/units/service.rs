@@ -54,7 +54,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Unit>> {
     let (name, code, kind) = (p.get("name").to_string(), p.get("code").to_string(), p.get("kind").to_string());
     let page = fetch_page::<Unit>(
         &ctx.state.db,
-        COLS,
+        COLS, "id",
         |q: &mut Sql| {
             q.push("FROM units WHERE ");
             user.scope.push_condition(q, "id", None);

@@ -1,0 +1,13 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! Integration tests through the real server and a real database (SQLite, or PostgreSQL when
+//! GANGJU_TEST_DATABASE_URL is set). One test binary for the whole product.
+
+mod common;
+
+mod admin_cli;
+mod audit_chain;
+mod auth;
+mod ledger;
+mod routes;
+mod scope;

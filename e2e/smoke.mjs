@@ -1,0 +1,239 @@
+// 纲举 (Gangju) end-to-end smoke test: starts the demo server, drives headless Chromium
+// through a few key pages and prints `ok - name` / `not ok - name: reason` per scenario,
+// then exactly one closing line `N passed, M failed`. Exit code 0 only when M is 0.
+// Usage: GANGJU_BIN=/path/to/gangju node smoke.mjs   (CHROMIUM overrides /usr/bin/chromium)
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, 'out');
+const BIN = process.env.GANGJU_BIN || join(HERE, '../target/debug/gangju');
+const PASSWORD = 'Gangju#2022demo';
+const DESKTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+let server, browser, dataDir, base;
+let passed = 0, failed = 0;
+
+function check(cond, msg) { if (!cond) throw new Error(msg); }
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer().once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function startServer() {
+  dataDir = mkdtempSync(join(tmpdir(), 'gangju-e2e-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  let log = '';
+  server = spawn(BIN, ['demo', '--data-dir', join(dataDir, 'data'), '--addr', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const s of [server.stdout, server.stderr]) s.on('data', (d) => { log += d; });
+  let exited = null;
+  server.once('exit', (code, sig) => { exited = `server exited (code ${code}, signal ${sig})`; });
+  server.once('error', (e) => { exited = `cannot start ${BIN}: ${e.message}`; });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${exited}\n${log}`);
+    try { if ((await fetch(`${base}/healthz`)).status === 200) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server not healthy after 60 s\n${log}`);
+}
+
+function cleanup() {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = null;
+}
+
+// One scenario = fresh browser context + page; console errors, page errors and CSP
+// violations fail it, except "Failed to load resource" for responses it expected (404/422).
+async function scenario(name, viewport, fn) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', baseURL: base });
+  const page = await context.newPage();
+  const errors = [];
+  const allowed = new Set();
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push({ text: m.text(), url: m.location()?.url || '' });
+  });
+  page.on('pageerror', (e) => errors.push({ text: `pageerror: ${e.message}`, url: '' }));
+  // CSP violations are usually logged as console errors too; this makes sure we see them.
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`)));
+  const t = {
+    page,
+    allow: (resp) => allowed.add(resp.url()),
+    expectStatus(resp, code, what) {
+      check(resp, `${what}: no response`);
+      if (resp.status() >= 400) allowed.add(resp.url());
+      check(resp.status() === code, `${what}: expected status ${code}, got ${resp.status()}`);
+    },
+    async goto(url, code = 200) { t.expectStatus(await page.goto(url), code, `GET ${url}`); },
+    shot: (file) => page.screenshot({ path: join(OUT, file), fullPage: true }),
+  };
+  try {
+    await fn(t);
+    // The browser's own /favicon.ico probe 404s (the app has no favicon); not a page error.
+    const real = errors.filter(({ text, url }) => !(/^Failed to load resource/.test(text)
+      && (allowed.has(url) || new URL(url, base).pathname === '/favicon.ico')));
+    check(real.length === 0, `${real.length} console/page error(s): ${real.map((e) =>
+      `${e.text}${e.url ? ` (${e.url})` : ''}`).join(' | ')}`);
+    passed++; console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++; console.log(`not ok - ${name}: ${String(e.message || e).split('\n')[0]}`);
+    try { await t.shot(`FAILED-${name.replace(/[^\w-]+/g, '_')}.png`); } catch { /* ignore */ }
+  } finally {
+    await context.close();
+  }
+}
+
+async function login(page, user, password = PASSWORD) {
+  await page.goto('/login');
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '登 录' }).click()]);
+}
+
+async function pagerTotal(page) {
+  const text = await page.locator('.pager').first().innerText();
+  const m = text.match(/共\s*(\d+)\s*条/);
+  check(m, `no "共 N 条" in pager: ${JSON.stringify(text.slice(0, 80))}`);
+  return Number(m[1]);
+}
+
+const path = (page) => new URL(page.url()).pathname;
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  await scenario('login page has title and demo banner', DESKTOP, async ({ page, shot, goto }) => {
+    await goto('/login');
+    check((await page.title()).includes('纲举'), `title is ${JSON.stringify(await page.title())}`);
+    check(await page.locator('h1', { hasText: '纲举' }).isVisible(), 'heading 纲举 not visible');
+    const banner = (await page.locator('.demo-banner').innerText()).trim();
+    check(banner.includes('演示数据，均为虚构'), `demo banner is ${JSON.stringify(banner)}`);
+    await shot('login-1366.png');
+  });
+
+  await scenario('wrong password shows Chinese error', DESKTOP, async ({ page, allow, goto }) => {
+    await goto('/login');
+    await page.fill('#username', 'officer');
+    await page.fill('#password', 'wrong-password');
+    const [resp] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: '登 录' }).click()]);
+    allow(resp); // a 4xx/200 re-render are both fine here
+    await page.waitForLoadState();
+    check(path(page) === '/login', `left the login page: ${page.url()}`);
+    const alert = await page.locator('.alert.error').innerText().catch(() => '(no .alert.error)');
+    check(alert.includes('用户名或密码错误'), `error message is ${JSON.stringify(alert)}`);
+  });
+
+  await scenario('sysadmin: home, units list, search, empty form errors', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'sysadmin');
+    check(path(page) === '/', `after login at ${page.url()}, expected /`);
+    check(await page.locator('.card-title', { hasText: '待办' }).isVisible(), 'no 待办 card on home');
+    await shot('home-1366.png');
+    const link = page.locator('.sidebar a', { hasText: '单位管理' });
+    if (!(await link.isVisible())) await page.locator('.sidebar summary', { hasText: '系统管理' }).click();
+    await Promise.all([page.waitForURL('**/system/units'), link.click()]);
+    check(await page.locator('.tree-pane').isVisible(), 'no .tree-pane');
+    const crumb = await page.locator('.breadcrumb').innerText();
+    check(crumb.includes('单位管理'), `breadcrumb is ${JSON.stringify(crumb)}`);
+    const total = await pagerTotal(page);
+    check(total >= 20, `expected ≥ 20 units, pager says ${total}`);
+    for (const b of ['新增', '删除', '导入', '导出']) {
+      check(await page.locator('.toolbar', { hasText: b }).count() === 1, `toolbar lacks ${b}`);
+    }
+    await shot('units-1366.png');
+
+    const search = page.locator('form.search');
+    await search.getByLabel('单位名称').fill('监区');
+    await Promise.all([page.waitForURL(/name=/), search.getByRole('button', { name: '查询' }).click()]);
+    const found = await pagerTotal(page);
+    check(found === 10, `search 监区: expected 共 10 条, got 共 ${found} 条`);
+
+    await Promise.all([page.waitForURL('**/system/units/new**'), page.locator('.toolbar a', { hasText: '新增' }).click()]);
+    const [resp] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.locator('form.form button[type=submit]').click()]);
+    t.expectStatus(resp, 422, 'empty unit form');
+    await page.waitForLoadState();
+    const errs = await page.locator('.field-error').allInnerTexts();
+    check(errs.some((e) => e.includes('请输入单位名称')), `field errors: ${JSON.stringify(errs)}`);
+    await shot('unit-form-errors-1366.png');
+  });
+
+  await scenario('units page on a phone (390×844)', PHONE, async ({ page, shot, goto }) => {
+    await login(page, 'sysadmin');
+    await goto('/system/units');
+    await shot('units-390.png');
+    const sidebar = page.locator('.sidebar');
+    const box = await sidebar.boundingBox();
+    const hidden = !(await sidebar.isVisible()) || !box || box.x + box.width <= 0;
+    check(hidden, `sidebar visible at x=${box?.x} width=${box?.width}`);
+    // Hit-test: the table's header must be what is on top at its own position.
+    const th = page.locator('table.table th').nth(1);
+    await th.scrollIntoViewIfNeeded();
+    const onTop = await th.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return el.closest('table').contains(hit) ? 'table' : (hit ? hit.outerHTML.slice(0, 80) : 'nothing');
+    });
+    check(onTop === 'table', `table covered by ${onTop}`);
+  });
+
+  await scenario('clerk1 sees only 一监区; other unit is 404', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'clerk1');
+    await t.goto('/system/units');
+    const total = await pagerTotal(page);
+    check(total === 1, `expected 共 1 条, got 共 ${total} 条`);
+    const rows = await page.locator('table.table tbody tr').allInnerTexts();
+    check(rows.length === 1 && rows[0].includes('一监区'), `rows: ${JSON.stringify(rows)}`);
+    await shot('clerk-units-1366.png');
+    await t.goto('/system/units/3', 404);
+    const body = await page.locator('body').innerText();
+    check(body.includes('404'), `404 page does not say 404: ${JSON.stringify(body.slice(0, 80))}`);
+    await shot('clerk-404-1366.png');
+  });
+
+  await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
+    await login(page, 'auditadmin');
+    const menu = await page.locator('.sidebar a').allTextContents();
+    check(menu.some((m) => m.includes('审计日志')), `menu lacks 审计日志: ${menu.join(',')}`);
+    check(!menu.some((m) => m.includes('单位管理')), `menu has 单位管理: ${menu.join(',')}`);
+    await goto('/system/audit');
+    const rows = await page.locator('table.table tbody tr:not(:has(.empty))').allInnerTexts();
+    check(rows.length > 0, 'audit log has no rows');
+    check(rows.some((r) => r.includes('登录')), 'no 登录 (login) event in audit log');
+    await shot('audit-1366.png');
+    await Promise.all([page.waitForURL('**/login**'), page.locator('.topbar button', { hasText: '退出' }).click()]);
+  });
+}
+
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
+
+let fatal = null;
+try { await main(); } catch (e) { fatal = e; } finally {
+  if (browser) await browser.close().catch(() => {});
+  cleanup();
+}
+if (fatal) { failed++; console.log(`not ok - setup: ${String(fatal.message || fatal)}`); }
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
