@@ -50,7 +50,12 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn backup(db: &Db, loc: &DbLocation, data_dir: &Path, to: &Path) -> anyhow::Result<Manifest> {
+pub async fn backup(
+    db: &Db,
+    loc: &DbLocation,
+    data_dir: &Path,
+    to: &Path,
+) -> anyhow::Result<Manifest> {
     if to.exists() && std::fs::read_dir(to)?.next().is_some() {
         bail!("备份目录 {} 已存在且不为空", to.display());
     }
@@ -58,8 +63,14 @@ pub async fn backup(db: &Db, loc: &DbLocation, data_dir: &Path, to: &Path) -> an
     match (db.backend, loc) {
         (Backend::Sqlite, _) => {
             let target = to.join("gangju.sqlite");
-            let sql = format!("VACUUM INTO '{}'", target.display().to_string().replace('\'', "''"));
-            sqlx::raw_sql(platform::db::AssertSqlSafe(sql)).execute(&db.pool).await.context("VACUUM INTO")?;
+            let sql = format!(
+                "VACUUM INTO '{}'",
+                target.display().to_string().replace('\'', "''")
+            );
+            sqlx::raw_sql(platform::db::AssertSqlSafe(sql))
+                .execute(&db.pool)
+                .await
+                .context("VACUUM INTO")?;
         }
         (Backend::Postgres, DbLocation::Postgres(url)) => {
             let out = tokio::process::Command::new("pg_dump")
@@ -77,19 +88,32 @@ pub async fn backup(db: &Db, loc: &DbLocation, data_dir: &Path, to: &Path) -> an
         _ => bail!("数据库类型与地址不符"),
     }
     copy_tree(&data_dir.join("files"), &to.join("files"))?;
-    let audit_rows: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
+    let audit_rows: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?;
     let mut rel = Vec::new();
     walk(to, to, &mut rel)?;
     rel.sort();
-    let files = rel.iter().map(|r| Ok((r.to_string_lossy().into_owned(), sm3_file(&to.join(r))?))).collect::<anyhow::Result<Vec<_>>>()?;
+    let files = rel
+        .iter()
+        .map(|r| Ok((r.to_string_lossy().into_owned(), sm3_file(&to.join(r))?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let manifest = Manifest {
         format: 1,
         created_at: jiff::Timestamp::now().to_string(),
-        backend: if db.backend == Backend::Sqlite { "sqlite" } else { "postgres" }.into(),
+        backend: if db.backend == Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        }
+        .into(),
         audit_rows,
         files,
     };
-    std::fs::write(to.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
+    std::fs::write(
+        to.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest)?,
+    )?;
     Ok(manifest)
 }
 
@@ -114,7 +138,13 @@ pub fn check_manifest(from: &Path) -> anyhow::Result<Manifest> {
 
 /// Restores after the checks. The SQLite copy's audit chain is verified before it replaces the
 /// database; PostgreSQL's is verified after `pg_restore`.
-pub async fn restore(loc: &DbLocation, data_dir: &Path, from: &Path, force: bool, audit_key: &[u8]) -> anyhow::Result<Manifest> {
+pub async fn restore(
+    loc: &DbLocation,
+    data_dir: &Path,
+    from: &Path,
+    force: bool,
+    audit_key: &[u8],
+) -> anyhow::Result<Manifest> {
     let m = check_manifest(from)?;
     match loc {
         DbLocation::SqliteFile(path) => {
@@ -153,7 +183,13 @@ pub async fn restore(loc: &DbLocation, data_dir: &Path, from: &Path, force: bool
                 bail!("恢复到 PostgreSQL 会替换其中的全部数据：确认请加 --force");
             }
             let out = tokio::process::Command::new("pg_restore")
-                .args(["--clean", "--if-exists", "--no-owner", "--single-transaction", "-d"])
+                .args([
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "-d",
+                ])
                 .arg(url)
                 .arg(from.join("gangju.pgdump"))
                 .output()

@@ -12,11 +12,26 @@ use std::process::ExitCode;
 
 fn options(common: &Common, create: bool, demo: bool) -> anyhow::Result<(Options, String)> {
     let r = resolve(common, None)?;
-    Ok((Options { data_dir: r.data_dir, database_url: r.database_url, create, demo, policy: r.policy, clock: Clock::system() }, r.addr))
+    Ok((
+        Options {
+            data_dir: r.data_dir,
+            database_url: r.database_url,
+            create,
+            demo,
+            policy: r.policy,
+            clock: Clock::system(),
+        },
+        r.addr,
+    ))
 }
 
 fn cli_actor(what: &str) -> Actor {
-    Actor { username: format!("gangju {what}"), role: "cli".into(), addr: "localhost".into(), ..Default::default() }
+    Actor {
+        username: format!("gangju {what}"),
+        role: "cli".into(),
+        addr: "localhost".into(),
+        ..Default::default()
+    }
 }
 
 async fn shutdown_signal() {
@@ -25,7 +40,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -44,15 +60,24 @@ async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Resul
         }
         demo::print_accounts();
     }
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
-    println!("纲举已启动：http://{}（用时 {} ms，按 Ctrl+C 停止）", listener.local_addr()?, started.elapsed().as_millis());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("无法监听 {addr}"))?;
+    println!(
+        "纲举已启动：http://{}（用时 {} ms，按 Ctrl+C 停止）",
+        listener.local_addr()?,
+        started.elapsed().as_millis()
+    );
     serve(listener, app, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("读取标准输入失败")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("读取标准输入失败")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_string();
     if pw.is_empty() {
         bail!("标准输入中没有密码");
@@ -73,7 +98,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate { common } => {
             let (opts, _) = options(&common, true, false)?;
             let (state, _) = build(opts).await?;
-            println!("数据库已是最新结构（{}）。", if state.db.backend == platform::db::Backend::Sqlite { "SQLite" } else { "PostgreSQL" });
+            println!(
+                "数据库已是最新结构（{}）。",
+                if state.db.backend == platform::db::Backend::Sqlite {
+                    "SQLite"
+                } else {
+                    "PostgreSQL"
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { common, action } => admin(&common, action).await,
@@ -82,24 +114,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
             let (state, _) = build(opts).await?;
             let m = backup::backup(&state.db, &loc, &state.data_dir, &to).await?;
-            state.audit_alone(&cli_actor("backup"), Event::ok("backup", "database", "").detail(to.display().to_string())).await?;
-            println!("备份完成：{}（{} 个文件，审计记录 {} 条）", to.display(), m.files.len(), m.audit_rows);
+            state
+                .audit_alone(
+                    &cli_actor("backup"),
+                    Event::ok("backup", "database", "").detail(to.display().to_string()),
+                )
+                .await?;
+            println!(
+                "备份完成：{}（{} 个文件，审计记录 {} 条）",
+                to.display(),
+                m.files.len(),
+                m.audit_rows
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { common, from, force } => {
+        Command::Restore {
+            common,
+            from,
+            force,
+        } => {
             let (opts, _) = options(&common, false, false)?;
             let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
-            let keys = Keys::load(&opts.data_dir, false).context("恢复前请把原安装的 keys 目录放入数据目录")?;
+            let keys = Keys::load(&opts.data_dir, false)
+                .context("恢复前请把原安装的 keys 目录放入数据目录")?;
             let m = backup::restore(&loc, &opts.data_dir, &from, force, &keys.audit).await?;
             let (state, _) = build(opts).await?;
-            if let Verdict::Broken { seq, reason } = platform::audit::verify(&state.db, &state.keys.audit).await? {
+            if let Verdict::Broken { seq, reason } =
+                platform::audit::verify(&state.db, &state.keys.audit).await?
+            {
                 bail!("恢复后的审计链校验失败：第 {seq} 条，{reason}");
             }
-            state.audit_alone(&cli_actor("restore"), Event::ok("restore", "database", "").detail(from.display().to_string())).await?;
+            state
+                .audit_alone(
+                    &cli_actor("restore"),
+                    Event::ok("restore", "database", "").detail(from.display().to_string()),
+                )
+                .await?;
             println!("恢复完成：{} 个文件，审计链校验通过。", m.files.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { common, action: AuditAction::Verify } => {
+        Command::Audit {
+            common,
+            action: AuditAction::Verify,
+        } => {
             let (opts, _) = options(&common, false, false)?;
             let keys = Keys::load(&opts.data_dir, false)?;
             let db = open_db(&opts).await?;
@@ -122,48 +179,114 @@ async fn admin(common: &Common, action: AdminAction) -> anyhow::Result<ExitCode>
     let (state, _) = build(opts).await?;
     let now = state.clock.now_ms();
     let fail = |e: platform::AppError| match e {
-        platform::AppError::Validation(f) => anyhow::anyhow!(f.values().cloned().collect::<Vec<_>>().join("；")),
+        platform::AppError::Validation(f) => {
+            anyhow::anyhow!(f.values().cloned().collect::<Vec<_>>().join("；"))
+        }
         other => anyhow::anyhow!("{other}"),
     };
     match action {
         AdminAction::Roles => {
-            let roles: Vec<(String, String, String)> = sqlx::query_as("SELECT code, name, data_scope FROM roles ORDER BY id").fetch_all(&state.db.pool).await?;
+            let roles: Vec<(String, String, String)> =
+                sqlx::query_as("SELECT code, name, data_scope FROM roles ORDER BY id")
+                    .fetch_all(&state.db.pool)
+                    .await?;
             for (c, n, s) in roles {
-                println!("{c:<16} {n}（数据范围：{}）", platform::perm::scope_name(&s));
+                println!(
+                    "{c:<16} {n}（数据范围：{}）",
+                    platform::perm::scope_name(&s)
+                );
             }
         }
-        AdminAction::CreateUnit { code, name, kind, parent } => {
+        AdminAction::CreateUnit {
+            code,
+            name,
+            kind,
+            parent,
+        } => {
             let mut tx = state.db.begin().await?;
             let parent = match parent {
-                Some(p) => Some(system::units::service::by_code(&mut tx, &p).await?.ok_or_else(|| anyhow::anyhow!("上级单位编码 {p} 不存在"))?),
+                Some(p) => Some(
+                    system::units::service::by_code(&mut tx, &p)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("上级单位编码 {p} 不存在"))?,
+                ),
                 None => None,
             };
-            let input = system::units::UnitInput { code, name, kind, parent_id: parent.as_ref().map(|p| p.id), ..Default::default() };
+            let input = system::units::UnitInput {
+                code,
+                name,
+                kind,
+                parent_id: parent.as_ref().map(|p| p.id),
+                ..Default::default()
+            };
             let input = system::units::service::check(&input, true).map_err(fail)?;
-            let id = system::units::create_unit(&mut tx, &input, parent.as_ref(), now).await.map_err(fail)?;
-            state.audit(&mut tx, &cli_actor("admin"), Event::ok("create", "unit", id).detail(format!("{} {}", input.code, input.name))).await?;
+            let id = system::units::create_unit(&mut tx, &input, parent.as_ref(), now)
+                .await
+                .map_err(fail)?;
+            state
+                .audit(
+                    &mut tx,
+                    &cli_actor("admin"),
+                    Event::ok("create", "unit", id)
+                        .detail(format!("{} {}", input.code, input.name)),
+                )
+                .await?;
             tx.commit().await?;
             println!("已创建单位 {}（{}）", input.name, input.code);
         }
-        AdminAction::CreateUser { username, name, unit, roles, password_stdin } => {
-            let password = if password_stdin { Some(read_password_stdin()?) } else { None };
+        AdminAction::CreateUser {
+            username,
+            name,
+            unit,
+            roles,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                Some(read_password_stdin()?)
+            } else {
+                None
+            };
             let mut f = platform::web::FormCheck::new();
             let username = system::accounts::service::check_username(&mut f, &username);
             let name = f.text("display_name", "姓名", &name, 30, true);
             f.finish().map_err(fail)?;
             let mut tx = state.db.begin().await?;
-            let u = system::units::service::by_code(&mut tx, &unit).await?.ok_or_else(|| anyhow::anyhow!("单位编码 {unit} 不存在"))?;
-            let nu = system::accounts::NewUser { username: username.clone(), display_name: name, unit_id: u.id, roles, phone: String::new(), password, never_expires: false };
-            let (id, one_time) = system::accounts::create_user(&mut tx, &nu, &u.name, now).await.map_err(fail)?;
-            state.audit(&mut tx, &cli_actor("admin"), Event::ok("create", "user", id).detail(username.clone())).await?;
+            let u = system::units::service::by_code(&mut tx, &unit)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("单位编码 {unit} 不存在"))?;
+            let nu = system::accounts::NewUser {
+                username: username.clone(),
+                display_name: name,
+                unit_id: u.id,
+                roles,
+                phone: String::new(),
+                password,
+                never_expires: false,
+            };
+            let (id, one_time) = system::accounts::create_user(&mut tx, &nu, &u.name, now)
+                .await
+                .map_err(fail)?;
+            state
+                .audit(
+                    &mut tx,
+                    &cli_actor("admin"),
+                    Event::ok("create", "user", id).detail(username.clone()),
+                )
+                .await?;
             tx.commit().await?;
             match one_time {
                 Some(p) => println!("已创建账号 {username}。一次性密码：{p}（首次登录须修改）"),
                 None => println!("已创建账号 {username}。"),
             }
         }
-        AdminAction::ResetPassword { username, password_stdin } => {
-            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(&username).fetch_optional(&state.db.pool).await?;
+        AdminAction::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+                .bind(&username)
+                .fetch_optional(&state.db.pool)
+                .await?;
             let id = id.ok_or_else(|| anyhow::anyhow!("账号 {username} 不存在"))?;
             let (pw, must_change) = if password_stdin {
                 let p = read_password_stdin()?;
@@ -184,7 +307,13 @@ async fn admin(common: &Common, action: AdminAction) -> anyhow::Result<ExitCode>
                 .execute(&mut *tx)
                 .await?;
             platform::auth::session::delete_for_user(&mut tx, id).await?;
-            state.audit(&mut tx, &cli_actor("admin"), Event::ok("password_reset", "user", id).detail(username.clone())).await?;
+            state
+                .audit(
+                    &mut tx,
+                    &cli_actor("admin"),
+                    Event::ok("password_reset", "user", id).detail(username.clone()),
+                )
+                .await?;
             tx.commit().await?;
             if must_change == 1 {
                 println!("已重置 {username} 的密码。一次性密码：{pw}（登录后须修改）");

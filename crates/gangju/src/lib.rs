@@ -35,7 +35,9 @@ pub async fn open_db(opts: &Options) -> anyhow::Result<Db> {
     let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
     let db = Db::open(&loc, opts.create).await?;
     let areas = areas();
-    platform::db::migrate(&db, &Registry::migrations(&areas)).await.context("迁移数据库结构失败")?;
+    platform::db::migrate(&db, &Registry::migrations(&areas))
+        .await
+        .context("迁移数据库结构失败")?;
     Ok(db)
 }
 
@@ -62,8 +64,15 @@ pub async fn build(opts: Options) -> anyhow::Result<(AppState, axum::Router)> {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let svc = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, svc).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    axum::serve(listener, svc)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! Who is asking: the logged-in user with roles, permissions and data scope, resolved per request.
 
 use crate::audit::Actor;
+use crate::error::AppError;
 use crate::perm::AdminKind;
 use crate::scope::Scope;
 use crate::state::AppState;
-use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use std::collections::BTreeSet;
@@ -69,7 +69,11 @@ impl Ctx {
                 addr: self.addr.clone(),
                 request_id: self.request_id.clone(),
             },
-            None => Actor { addr: self.addr.clone(), request_id: self.request_id.clone(), ..Actor::default() },
+            None => Actor {
+                addr: self.addr.clone(),
+                request_id: self.request_id.clone(),
+                ..Actor::default()
+            },
         }
     }
 

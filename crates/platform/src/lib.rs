@@ -30,7 +30,11 @@ pub use state::AppState;
 use db::{Migration, MigrationSql};
 
 pub const MIGRATIONS: &[Migration] = &[
-    Migration { version: 1000, name: "platform", sql: MigrationSql::Portable(include_str!("../migrations/1000_platform.sql")) },
+    Migration {
+        version: 1000,
+        name: "platform",
+        sql: MigrationSql::Portable(include_str!("../migrations/1000_platform.sql")),
+    },
     Migration {
         version: 1001,
         name: "platform: append-only audit, search index",
@@ -62,7 +66,9 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
         .layer(from_fn(auth::layer::security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!("handler panicked")))
+            axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
+                "handler panicked"
+            )))
         }))
         .with_state(state)
 }
@@ -70,6 +76,9 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
 /// No route matched. Marked, so the route test can tell "no such route" from "no such record".
 async fn not_found() -> axum::response::Response {
     let mut r = axum::response::IntoResponse::into_response(AppError::NotFound);
-    r.headers_mut().insert("x-gangju-no-route", axum::http::HeaderValue::from_static("1"));
+    r.headers_mut().insert(
+        "x-gangju-no-route",
+        axum::http::HeaderValue::from_static("1"),
+    );
     r
 }

@@ -31,17 +31,61 @@ pub const SETTING_EDIT: &str = "setting:edit";
 pub const SECURITY_EDIT: &str = "security:edit";
 
 pub const PLATFORM_PERMISSIONS: &[Permission] = &[
-    Permission { code: UNIT_VIEW, name: "查看单位", group: "系统管理" },
-    Permission { code: UNIT_EDIT, name: "维护单位", group: "系统管理" },
-    Permission { code: USER_VIEW, name: "查看账号", group: "系统管理" },
-    Permission { code: USER_EDIT, name: "维护账号、重置密码", group: "系统管理" },
-    Permission { code: USER_GRANT, name: "授予角色与密级", group: "系统管理" },
-    Permission { code: ROLE_VIEW, name: "查看角色", group: "系统管理" },
-    Permission { code: ROLE_EDIT, name: "维护角色权限与数据范围", group: "系统管理" },
-    Permission { code: AUDIT_VIEW, name: "查询审计日志", group: "系统管理" },
-    Permission { code: AUDIT_EXPORT, name: "导出审计日志", group: "系统管理" },
-    Permission { code: SETTING_EDIT, name: "系统参数设置", group: "系统管理" },
-    Permission { code: SECURITY_EDIT, name: "安全策略设置", group: "系统管理" },
+    Permission {
+        code: UNIT_VIEW,
+        name: "查看单位",
+        group: "系统管理",
+    },
+    Permission {
+        code: UNIT_EDIT,
+        name: "维护单位",
+        group: "系统管理",
+    },
+    Permission {
+        code: USER_VIEW,
+        name: "查看账号",
+        group: "系统管理",
+    },
+    Permission {
+        code: USER_EDIT,
+        name: "维护账号、重置密码",
+        group: "系统管理",
+    },
+    Permission {
+        code: USER_GRANT,
+        name: "授予角色与密级",
+        group: "系统管理",
+    },
+    Permission {
+        code: ROLE_VIEW,
+        name: "查看角色",
+        group: "系统管理",
+    },
+    Permission {
+        code: ROLE_EDIT,
+        name: "维护角色权限与数据范围",
+        group: "系统管理",
+    },
+    Permission {
+        code: AUDIT_VIEW,
+        name: "查询审计日志",
+        group: "系统管理",
+    },
+    Permission {
+        code: AUDIT_EXPORT,
+        name: "导出审计日志",
+        group: "系统管理",
+    },
+    Permission {
+        code: SETTING_EDIT,
+        name: "系统参数设置",
+        group: "系统管理",
+    },
+    Permission {
+        code: SECURITY_EDIT,
+        name: "安全策略设置",
+        group: "系统管理",
+    },
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,14 +124,62 @@ pub struct BuiltinRole {
 }
 
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
-    BuiltinRole { code: "system_admin", name: "系统管理员", admin: Some(AdminKind::System), scope: "all", description: "管理单位、账号与系统参数；不能查看业务台账" },
-    BuiltinRole { code: "security_admin", name: "安全管理员", admin: Some(AdminKind::Security), scope: "all", description: "管理角色、权限、数据范围与密级；不能查看业务台账" },
-    BuiltinRole { code: "audit_admin", name: "审计管理员", admin: Some(AdminKind::Audit), scope: "all", description: "只查询与导出审计日志" },
-    BuiltinRole { code: "leader", name: "监狱领导", admin: None, scope: "all", description: "本监狱全部数据，查看驾驶舱与报告" },
-    BuiltinRole { code: "party_office", name: "党委办（政治处）", admin: None, scope: "all", description: "本监狱全部数据，维护党建台账" },
-    BuiltinRole { code: "discipline", name: "纪委", admin: None, scope: "all", description: "本监狱全部数据，含问责与廉政谈话" },
-    BuiltinRole { code: "unit_clerk", name: "部门内勤", admin: None, scope: "unit_and_below", description: "本部门及下级的台账" },
-    BuiltinRole { code: "officer", name: "民警职工", admin: None, scope: "self", description: "本人的学习、考试与记录" },
+    BuiltinRole {
+        code: "system_admin",
+        name: "系统管理员",
+        admin: Some(AdminKind::System),
+        scope: "all",
+        description: "管理单位、账号与系统参数；不能查看业务台账",
+    },
+    BuiltinRole {
+        code: "security_admin",
+        name: "安全管理员",
+        admin: Some(AdminKind::Security),
+        scope: "all",
+        description: "管理角色、权限、数据范围与密级；不能查看业务台账",
+    },
+    BuiltinRole {
+        code: "audit_admin",
+        name: "审计管理员",
+        admin: Some(AdminKind::Audit),
+        scope: "all",
+        description: "只查询与导出审计日志",
+    },
+    BuiltinRole {
+        code: "leader",
+        name: "监狱领导",
+        admin: None,
+        scope: "all",
+        description: "本监狱全部数据，查看驾驶舱与报告",
+    },
+    BuiltinRole {
+        code: "party_office",
+        name: "党委办（政治处）",
+        admin: None,
+        scope: "all",
+        description: "本监狱全部数据，维护党建台账",
+    },
+    BuiltinRole {
+        code: "discipline",
+        name: "纪委",
+        admin: None,
+        scope: "all",
+        description: "本监狱全部数据，含问责与廉政谈话",
+    },
+    BuiltinRole {
+        code: "unit_clerk",
+        name: "部门内勤",
+        admin: None,
+        scope: "unit_and_below",
+        description: "本部门及下级的台账",
+    },
+    BuiltinRole {
+        code: "officer",
+        name: "民警职工",
+        admin: None,
+        scope: "self",
+        description: "本人的学习、考试与记录",
+    },
 ];
 
 /// Built-in grants of the platform's own permissions: (role code, permission).

@@ -14,8 +14,16 @@ use std::sync::Arc;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Menu groups in the order of CAPABILITIES.md; an area's entries go under one of them.
-pub const MENU_GROUPS: &[&str] =
-    &["组织与队伍", "学习教育", "主体责任", "清廉建设", "教育培训", "安保维稳", "目标与报告", "系统管理"];
+pub const MENU_GROUPS: &[&str] = &[
+    "组织与队伍",
+    "学习教育",
+    "主体责任",
+    "清廉建设",
+    "教育培训",
+    "安保维稳",
+    "目标与报告",
+    "系统管理",
+];
 
 #[derive(Clone, Copy, Debug)]
 pub struct MenuItem {
@@ -44,8 +52,14 @@ pub trait TodoSource: Send + Sync {
 
 /// A summary card on the home page: (title, value, link), or None when the user may not see it.
 pub trait CardSource: Send + Sync {
-    fn card<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
+    fn card<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
 }
+
+/// A record kind that owns attachments, by its `owner_type` code.
+pub type OwnerEntry = (&'static str, Arc<dyn AttachmentOwner>);
 
 pub struct Area {
     pub code: &'static str,
@@ -56,7 +70,7 @@ pub struct Area {
     pub menu: &'static [MenuItem],
     pub routes: fn(Routes) -> Routes,
     pub todos: fn() -> Vec<Arc<dyn TodoSource>>,
-    pub attachment_owners: fn() -> Vec<(&'static str, Arc<dyn AttachmentOwner>)>,
+    pub attachment_owners: fn() -> Vec<OwnerEntry>,
     pub cards: fn() -> Vec<Arc<dyn CardSource>>,
 }
 
@@ -73,7 +87,10 @@ pub struct Registry {
 
 impl Registry {
     pub fn from_areas(areas: &[Area], routes: Vec<RouteMeta>) -> Self {
-        let mut r = Registry { routes, ..Default::default() };
+        let mut r = Registry {
+            routes,
+            ..Default::default()
+        };
         for a in areas {
             r.menu.extend_from_slice(a.menu);
             r.permissions.extend_from_slice(a.permissions);
@@ -85,11 +102,15 @@ impl Registry {
         r
     }
 
-    pub fn migrations<'a>(areas: &'a [Area]) -> Vec<&'a [Migration]> {
+    pub fn migrations(areas: &[Area]) -> Vec<&[Migration]> {
         areas.iter().map(|a| a.migrations).collect()
     }
 
     pub fn permission_name(&self, code: &str) -> &'static str {
-        self.permissions.iter().find(|p| p.code == code).map(|p| p.name).unwrap_or("未知权限")
+        self.permissions
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.name)
+            .unwrap_or("未知权限")
     }
 }

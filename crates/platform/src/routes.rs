@@ -6,12 +6,12 @@ use crate::context::Ctx;
 use crate::error::AppError;
 use crate::perm::Need;
 use crate::state::AppState;
+use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
-use axum::Router;
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RouteMeta {
@@ -29,7 +29,10 @@ pub struct Routes {
 
 impl Default for Routes {
     fn default() -> Self {
-        Self { router: Router::new(), meta: Vec::new() }
+        Self {
+            router: Router::new(),
+            meta: Vec::new(),
+        }
     }
 }
 
@@ -42,10 +45,25 @@ fn need_label(need: Need) -> String {
 }
 
 impl Routes {
-    fn add(mut self, method: &'static str, path: &'static str, need: Need, summary: &'static str, mr: MethodRouter<AppState>) -> Self {
-        let mr = mr.route_layer(middleware::from_fn(move |req: Request, next: Next| guard(need, req, next)));
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        need: Need,
+        summary: &'static str,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
+        let mr = mr.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            guard(need, req, next)
+        }));
         self.router = self.router.route(path, mr);
-        self.meta.push(RouteMeta { method, path, need: need_label(need), summary, api: path.starts_with("/api/") });
+        self.meta.push(RouteMeta {
+            method,
+            path,
+            need: need_label(need),
+            summary,
+            api: path.starts_with("/api/"),
+        });
         self
     }
 
@@ -83,7 +101,12 @@ impl Routes {
 }
 
 /// Pages that a user who must change the password may still open.
-const PASSWORD_CHANGE_PATHS: &[&str] = &["/password", "/logout", "/api/v1/auth/logout", "/api/v1/auth/password"];
+const PASSWORD_CHANGE_PATHS: &[&str] = &[
+    "/password",
+    "/logout",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/password",
+];
 
 async fn guard(need: Need, req: Request, next: Next) -> Response {
     let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
@@ -96,7 +119,11 @@ async fn guard(need: Need, req: Request, next: Next) -> Response {
         if ctx.is_api {
             return AppError::Unauthenticated.into_response();
         }
-        let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let next_url = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let target = format!("/login?next={}", crate::web::url_encode(next_url));
         return Redirect::to(&target).into_response();
     };
@@ -109,7 +136,8 @@ async fn guard(need: Need, req: Request, next: Next) -> Response {
     if let Need::Perm(p) = need
         && !user.can(p)
     {
-        let ev = crate::audit::Event::failed("access_denied", "route", req.uri().path()).detail(format!("缺少权限 {p}"));
+        let ev = crate::audit::Event::failed("access_denied", "route", req.uri().path())
+            .detail(format!("缺少权限 {p}"));
         if let Err(e) = ctx.state.audit_alone(&ctx.actor(), ev).await {
             return AppError::from(e).into_response();
         }

@@ -11,8 +11,26 @@ use std::sync::OnceLock;
 
 /// Domain words the general dictionary would split.
 const DOMAIN_WORDS: &[&str] = &[
-    "三会一课", "第一议题", "主题党日", "组织生活会", "民主生活会", "中心组学习", "党风廉政", "警示教育", "每月一警",
-    "廉政提醒", "全面从严治党", "减假暂", "监区", "党支部", "党总支", "党小组", "纪检", "信访", "维稳", "五安全",
+    "三会一课",
+    "第一议题",
+    "主题党日",
+    "组织生活会",
+    "民主生活会",
+    "中心组学习",
+    "党风廉政",
+    "警示教育",
+    "每月一警",
+    "廉政提醒",
+    "全面从严治党",
+    "减假暂",
+    "监区",
+    "党支部",
+    "党总支",
+    "党小组",
+    "纪检",
+    "信访",
+    "维稳",
+    "五安全",
 ];
 
 fn jieba() -> &'static Jieba {
@@ -50,22 +68,39 @@ fn query_words(q: &str) -> Vec<String> {
 }
 
 /// Indexes (or re-indexes) one record's text, in the caller's transaction.
-pub async fn index(tx: &mut Tx, kind: &str, record_id: i64, unit_id: i64, title: &str, body: &str) -> Result<(), sqlx::Error> {
+pub async fn index(
+    tx: &mut Tx,
+    kind: &str,
+    record_id: i64,
+    unit_id: i64,
+    title: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
     let w = words(&format!("{title} {body}"));
-    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2").bind(kind).bind(record_id).execute(&mut **tx).await?;
-    sqlx::query("INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ($1,$2,$3,$4,$5)")
+    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2")
         .bind(kind)
         .bind(record_id)
-        .bind(unit_id)
-        .bind(title)
-        .bind(w)
         .execute(&mut **tx)
         .await?;
+    sqlx::query(
+        "INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ($1,$2,$3,$4,$5)",
+    )
+    .bind(kind)
+    .bind(record_id)
+    .bind(unit_id)
+    .bind(title)
+    .bind(w)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 pub async fn remove(tx: &mut Tx, kind: &str, record_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2").bind(kind).bind(record_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2")
+        .bind(kind)
+        .bind(record_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -88,11 +123,18 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     match ctx.state.db.backend {
         Backend::Sqlite => {
             // Each word a quoted FTS5 string: user text can never be read as query syntax.
-            let m = ws.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-            sql.push("JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH ").bind(m);
+            let m = ws
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            sql.push("JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH ")
+                .bind(m);
         }
         Backend::Postgres => {
-            sql.push("WHERE d.tsv @@ plainto_tsquery('simple', ").bind(ws.join(" ")).push(")");
+            sql.push("WHERE d.tsv @@ plainto_tsquery('simple', ")
+                .bind(ws.join(" "))
+                .push(")");
         }
     }
     sql.push(" AND d.kind IN (");
@@ -104,7 +146,8 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     }
     sql.push(") AND ");
     user.scope.push_condition(&mut sql, "d.unit_id", None);
-    sql.push(" ORDER BY d.id DESC LIMIT ").bind(limit.clamp(1, 200));
+    sql.push(" ORDER BY d.id DESC LIMIT ")
+        .bind(limit.clamp(1, 200));
     Ok(sql.query_as().fetch_all(&ctx.state.db.pool).await?)
 }
 

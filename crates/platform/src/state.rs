@@ -60,7 +60,12 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Writes an audit row inside the caller's transaction: if it fails, so does the change.
-    pub async fn audit(&self, tx: &mut Tx, actor: &Actor, ev: Event<'_>) -> Result<i64, sqlx::Error> {
+    pub async fn audit(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        ev: Event<'_>,
+    ) -> Result<i64, sqlx::Error> {
         audit::append(tx, &self.keys.audit, self.clock.now_ms(), actor, ev).await
     }
 

@@ -14,16 +14,20 @@ impl TodoSource for PasswordExpiry {
             if days <= 0 {
                 return Ok(Vec::new());
             }
-            let row: (i64, i64) = sqlx::query_as("SELECT password_changed_at, password_never_expires FROM users WHERE id = $1")
-                .bind(u.id)
-                .fetch_one(&ctx.state.db.pool)
-                .await?;
+            let row: (i64, i64) = sqlx::query_as(
+                "SELECT password_changed_at, password_never_expires FROM users WHERE id = $1",
+            )
+            .bind(u.id)
+            .fetch_one(&ctx.state.db.pool)
+            .await?;
             let expires = row.0 + days * 86_400_000;
             let left = (expires - ctx.state.clock.now_ms()) / 86_400_000;
             if row.1 != 0 || left > 7 {
                 return Ok(Vec::new());
             }
-            let due = jiff::Timestamp::from_millisecond(expires).map(|t| crate::clock::SHANGHAI.to_datetime(t).date().to_string()).ok();
+            let due = jiff::Timestamp::from_millisecond(expires)
+                .map(|t| crate::clock::SHANGHAI.to_datetime(t).date().to_string())
+                .ok();
             Ok(vec![Todo {
                 title: "修改登录密码".into(),
                 detail: format!("密码将在 {} 天后过期", left.max(0)),

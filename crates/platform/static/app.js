@@ -230,7 +230,23 @@
     }
   });
 
-  /* ---------- 8. Tree filter (client side; the form still searches server side) ---------- */
+  /* ---------- 8. Unit tree: levels, filter (client side; the form still searches server side) ---------- */
+  // Tree pages render a flat list: <li class="depth-N"> in tree order (N = depth in the whole
+  // unit tree). Nested <ul> trees are handled too.
+  const depthOf = (li) => {
+    const m = /(?:^|\s)depth-(\d+)(?:\s|$)/.exec(li.className);
+    return m ? Number(m[1]) : null;
+  };
+
+  // Indent relative to the top of the user's scope: shift-N on the <ul>, top-level on its roots.
+  qsa('ul.tree').forEach((ul) => {
+    const items = Array.from(ul.children).filter((li) => li.tagName === 'LI' && depthOf(li) != null);
+    if (!items.length) return;
+    const min = Math.min(...items.map(depthOf));
+    if (min > 0) ul.classList.add('shift-' + min);
+    items.forEach((li) => li.classList.toggle('top-level', depthOf(li) === min));
+  });
+
   function nodeName(a) {
     return Array.from(a.childNodes)
       .filter((n) => !(n.classList && n.classList.contains('kind')))
@@ -239,18 +255,24 @@
 
   function filterList(ul, q) {
     let any = false;
-    Array.from(ul.children).forEach((li) => {
-      if (li.tagName !== 'LI') return;
+    const lis = Array.from(ul.children).filter((li) => li.tagName === 'LI');
+    const show = new Map();
+    const path = []; // flat lists: the nearest preceding item at each depth (the ancestors)
+    lis.forEach((li) => {
       const kids = Array.from(li.children);
       const a = kids.find((c) => c.tagName === 'A');
       const self = !!a && q !== '' && nodeName(a).indexOf(q) >= 0;
       let sub = false;
       kids.forEach((c) => { if (c.tagName === 'UL') sub = filterList(c, q) || sub; });
-      const show = q === '' || self || sub;
-      li.hidden = !show;
       if (a) a.classList.toggle('match', self);
-      any = any || show;
+      show.set(li, q === '' || self || sub);
+      const d = depthOf(li);
+      if (d == null) return;
+      path.length = d;
+      path[d] = li;
+      if (self) path.forEach((p) => { if (p) show.set(p, true); }); // keep a match's ancestors
     });
+    lis.forEach((li) => { li.hidden = !show.get(li); any = any || show.get(li); });
     return any;
   }
 
@@ -262,6 +284,26 @@
         .forEach((u) => filterList(u, q));
     });
   });
+
+  // A long tree scrolls inside its pane: bring the selected unit into view (without moving the page).
+  qsa('.tree-pane > ul.tree').forEach((ul) => {
+    const on = ul.querySelector('a.on');
+    if (!on || ul.scrollHeight <= ul.clientHeight) return;
+    const u = ul.getBoundingClientRect();
+    const r = on.getBoundingClientRect();
+    if (r.top < u.top || r.bottom > u.bottom) ul.scrollTop += r.top - u.top - (ul.clientHeight - r.height) / 2;
+  });
+
+  /* ---------- 8b. Wide tables: shadow on the sticky 操作 column while more columns lie to the right ---------- */
+  function markScroll(wrap) {
+    wrap.classList.toggle('scroll-more', wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
+  }
+  const wraps = qsa('.table-wrap');
+  wraps.forEach((w) => { markScroll(w); w.addEventListener('scroll', () => markScroll(w), { passive: true }); });
+  if (window.ResizeObserver) {
+    const ro = new ResizeObserver((entries) => entries.forEach((e) => markScroll(e.target)));
+    wraps.forEach((w) => ro.observe(w));
+  } else if (wraps.length) window.addEventListener('resize', () => wraps.forEach(markScroll));
 
   /* ---------- 9. Flash message fades out ---------- */
   qsa('.flash').forEach((f) => setTimeout(() => {

@@ -12,10 +12,30 @@ use platform::routes::Routes;
 use std::sync::Arc;
 
 const MENU: &[MenuItem] = &[
-    MenuItem { group: "系统管理", title: "单位管理", href: "/system/units", need: perm::UNIT_VIEW },
-    MenuItem { group: "系统管理", title: "账号管理", href: "/system/users", need: perm::USER_VIEW },
-    MenuItem { group: "系统管理", title: "角色权限", href: "/system/roles", need: perm::ROLE_VIEW },
-    MenuItem { group: "系统管理", title: "审计日志", href: "/system/audit", need: perm::AUDIT_VIEW },
+    MenuItem {
+        group: "系统管理",
+        title: "单位管理",
+        href: "/system/units",
+        need: perm::UNIT_VIEW,
+    },
+    MenuItem {
+        group: "系统管理",
+        title: "账号管理",
+        href: "/system/users",
+        need: perm::USER_VIEW,
+    },
+    MenuItem {
+        group: "系统管理",
+        title: "角色权限",
+        href: "/system/roles",
+        need: perm::ROLE_VIEW,
+    },
+    MenuItem {
+        group: "系统管理",
+        title: "审计日志",
+        href: "/system/audit",
+        need: perm::AUDIT_VIEW,
+    },
 ];
 
 pub fn area() -> Area {
@@ -27,7 +47,12 @@ pub fn area() -> Area {
         menu: MENU,
         routes,
         todos: || vec![Arc::new(accounts::LockedAccounts)],
-        attachment_owners: || vec![("unit", Arc::new(units::UnitAttachments) as Arc<dyn platform::attachments::AttachmentOwner>)],
+        attachment_owners: || {
+            vec![(
+                "unit",
+                Arc::new(units::UnitAttachments) as Arc<dyn platform::attachments::AttachmentOwner>,
+            )]
+        },
         cards: || vec![Arc::new(units::UnitCount)],
     }
 }
@@ -37,5 +62,10 @@ fn routes(r: Routes) -> Routes {
     let r = accounts::routes(r);
     let r = roles::routes(r);
     let r = audit_log::routes(r);
-    r.get("/api/v1/permissions", Need::Perm(perm::ROLE_VIEW), "权限目录", roles::api_permissions)
+    r.get(
+        "/api/v1/permissions",
+        Need::Perm(perm::ROLE_VIEW),
+        "权限目录",
+        roles::api_permissions,
+    )
 }

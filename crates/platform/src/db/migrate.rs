@@ -10,7 +10,10 @@ use sqlx::AssertSqlSafe;
 pub enum MigrationSql {
     /// Runs on both databases. `{{id}}` becomes the backend's auto-increment primary key.
     Portable(&'static str),
-    PerBackend { sqlite: &'static str, postgres: &'static str },
+    PerBackend {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]

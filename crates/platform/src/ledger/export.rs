@@ -11,10 +11,19 @@ use office::Cell;
 /// The most rows one export writes; larger sets are narrowed with the filters.
 pub const MAX_EXPORT_ROWS: i64 = 50_000;
 
-pub async fn export_xlsx(ctx: &Ctx, ledger: &str, headers: &[&str], rows: Vec<Vec<Cell>>, filters: &str) -> AppResult<Response> {
+pub async fn export_xlsx(
+    ctx: &Ctx,
+    ledger: &str,
+    headers: &[&str],
+    rows: Vec<Vec<Cell>>,
+    filters: &str,
+) -> AppResult<Response> {
     let user = ctx.user()?;
     let date = today(&ctx.state.clock);
-    let title = format!("{ledger}台账（{}，导出人：{}，{}）", user.unit_name, user.display_name, date);
+    let title = format!(
+        "{ledger}台账（{}，导出人：{}，{}）",
+        user.unit_name, user.display_name, date
+    );
     let count = rows.len();
     let bytes = tokio::task::spawn_blocking({
         let ledger = ledger.to_string();
@@ -27,8 +36,16 @@ pub async fn export_xlsx(ctx: &Ctx, ledger: &str, headers: &[&str], rows: Vec<Ve
     .await
     .map_err(anyhow::Error::from)?
     .map_err(anyhow::Error::from)?;
-    let detail = format!("导出 {count} 条；筛选：{}", if filters.is_empty() { "无" } else { filters });
-    ctx.state.audit_alone(&ctx.actor(), Event::ok("export", "ledger", ledger).detail(detail)).await?;
+    let detail = format!(
+        "导出 {count} 条；筛选：{}",
+        if filters.is_empty() { "无" } else { filters }
+    );
+    ctx.state
+        .audit_alone(
+            &ctx.actor(),
+            Event::ok("export", "ledger", ledger).detail(detail),
+        )
+        .await?;
     let name = format!("{ledger}台账_{}.xlsx", date.strftime("%Y%m%d"));
     Ok(download(bytes, &name, XLSX))
 }

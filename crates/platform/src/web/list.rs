@@ -24,12 +24,26 @@ impl ListParams {
     pub fn parse(raw: BTreeMap<String, String>, sorts: &[(&str, &str)], api: bool) -> Self {
         let num = |k: &str| raw.get(k).and_then(|v| v.trim().parse::<i64>().ok());
         let max = if api { API_MAX_PER_PAGE } else { 100 };
-        let per_page = num("per_page").unwrap_or(if api { 20 } else { 10 }).clamp(1, max);
+        let per_page = num("per_page")
+            .unwrap_or(if api { 20 } else { 10 })
+            .clamp(1, max);
         let page = num("page").unwrap_or(1).clamp(1, 1_000_000);
         let wanted = raw.get("sort").map(String::as_str).unwrap_or("");
-        let (key, col) = sorts.iter().find(|(k, _)| *k == wanted).or_else(|| sorts.first()).copied().unwrap_or(("id", "id"));
+        let (key, col) = sorts
+            .iter()
+            .find(|(k, _)| *k == wanted)
+            .or_else(|| sorts.first())
+            .copied()
+            .unwrap_or(("id", "id"));
         let desc = raw.get("order").is_some_and(|o| o == "desc");
-        Self { page, per_page, order_sql: format!("{col} {}", if desc { "DESC" } else { "ASC" }), sort_key: key.into(), desc, raw }
+        Self {
+            page,
+            per_page,
+            order_sql: format!("{col} {}", if desc { "DESC" } else { "ASC" }),
+            sort_key: key.into(),
+            desc,
+            raw,
+        }
     }
 
     /// A filter value, trimmed; "" when absent.
@@ -76,7 +90,13 @@ impl<T> Paged<T> {
 /// Runs `SELECT count(*) FROM …` and `SELECT {select} FROM … ORDER BY … LIMIT … OFFSET …`, where
 /// `from_where` pushes the shared `FROM … WHERE …` (with its bound filters) onto each.
 /// `key` is the table's unique key, added to the sort so pages never overlap or skip rows.
-pub async fn fetch_page<T>(db: &Db, select: &str, key: &str, from_where: impl Fn(&mut Sql), p: &ListParams) -> Result<Paged<T>, sqlx::Error>
+pub async fn fetch_page<T>(
+    db: &Db,
+    select: &str,
+    key: &str,
+    from_where: impl Fn(&mut Sql),
+    p: &ListParams,
+) -> Result<Paged<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -86,9 +106,21 @@ where
     let mut q = Sql::new("SELECT ");
     q.push(select).push(" ");
     from_where(&mut q);
-    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").bind(p.per_page).push(" OFFSET ").bind(p.offset());
+    q.push(" ORDER BY ")
+        .push(&p.order_sql)
+        .push(", ")
+        .push(key)
+        .push(" LIMIT ")
+        .bind(p.per_page)
+        .push(" OFFSET ")
+        .bind(p.offset());
     let items = q.query_as::<T>().fetch_all(&db.pool).await?;
-    Ok(Paged { items, total, page: p.page, per_page: p.per_page })
+    Ok(Paged {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    })
 }
 
 /// What the pagination bar shows.
@@ -110,12 +142,28 @@ impl Pager {
         let link = |n: i64| format!("{path}?{}", p.query_with(&[("page", n.to_string())]));
         let lo = (paged.page - 3).max(1);
         let hi = (lo + 6).min(pages);
-        let links = (lo..=hi).map(|n| (n.to_string(), link(n), n == paged.page)).collect();
+        let links = (lo..=hi)
+            .map(|n| (n.to_string(), link(n), n == paged.page))
+            .collect();
         let sizes = PAGE_SIZES
             .iter()
-            .map(|s| (*s, format!("{path}?{}", p.query_with(&[("per_page", s.to_string()), ("page", "1".into())])), *s == p.per_page))
+            .map(|s| {
+                (
+                    *s,
+                    format!(
+                        "{path}?{}",
+                        p.query_with(&[("per_page", s.to_string()), ("page", "1".into())])
+                    ),
+                    *s == p.per_page,
+                )
+            })
             .collect();
-        let hidden = p.raw.iter().filter(|(k, v)| *k != "page" && !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let hidden = p
+            .raw
+            .iter()
+            .filter(|(k, v)| *k != "page" && !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         Self {
             total: paged.total,
             page: paged.page,

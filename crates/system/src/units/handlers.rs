@@ -35,7 +35,12 @@ pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let page = service::list(&ctx, &p).await?;
     let tree = service::tree(&ctx).await?;
     let pager = Pager::new(&page, &p, "/system/units");
-    let frame = Frame::new(&ctx, "单位管理", "/system/units", &[("系统管理", ""), ("单位管理", "")]);
+    let frame = Frame::new(
+        &ctx,
+        "单位管理",
+        "/system/units",
+        &[("系统管理", ""), ("单位管理", "")],
+    );
     let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
     Ok(Html(ListPage {
         frame,
@@ -58,7 +63,11 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let filters = p.query_with(&[]);
     let page = service::list(&ctx, &p).await?;
     let tree = service::tree(&ctx).await?;
-    let name_of = |id: Option<i64>| id.and_then(|i| tree.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
+    let name_of = |id: Option<i64>| {
+        id.and_then(|i| tree.iter().find(|u| u.id == i))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
     let rows = page
         .items
         .iter()
@@ -76,7 +85,23 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
             ]
         })
         .collect();
-    platform::ledger::export_xlsx(&ctx, "单位", &["序号", "单位编码", "单位名称", "类型", "上级单位", "排序", "联系电话", "职责简介"], rows, &filters).await
+    platform::ledger::export_xlsx(
+        &ctx,
+        "单位",
+        &[
+            "序号",
+            "单位编码",
+            "单位名称",
+            "类型",
+            "上级单位",
+            "排序",
+            "联系电话",
+            "职责简介",
+        ],
+        rows,
+        &filters,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -91,20 +116,59 @@ struct FormPage {
     kinds: &'static [(&'static str, &'static str)],
 }
 
-async fn form(ctx: &Ctx, creating: bool, id: Option<i64>, input: UnitInput, errors: FieldErrors) -> AppResult<Response> {
-    let title = if creating { "新增单位" } else { "修改单位" };
-    let frame = Frame::new(ctx, title, "/system/units", &[("系统管理", ""), ("单位管理", "/system/units"), (title, "")]);
+async fn form(
+    ctx: &Ctx,
+    creating: bool,
+    id: Option<i64>,
+    input: UnitInput,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let title = if creating {
+        "新增单位"
+    } else {
+        "修改单位"
+    };
+    let frame = Frame::new(
+        ctx,
+        title,
+        "/system/units",
+        &[("系统管理", ""), ("单位管理", "/system/units"), (title, "")],
+    );
     let action = match id {
         Some(id) => format!("/system/units/{id}/edit"),
         None => "/system/units".into(),
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let parents = service::tree(ctx).await?.into_iter().filter(|u| u.kind != "department" || creating).collect();
-    Ok((status, Html(FormPage { frame, action, creating, input, errors, parents, kinds: KINDS })).into_response())
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let parents = service::tree(ctx)
+        .await?
+        .into_iter()
+        .filter(|u| u.kind != "department" || creating)
+        .collect();
+    Ok((
+        status,
+        Html(FormPage {
+            frame,
+            action,
+            creating,
+            input,
+            errors,
+            parents,
+            kinds: KINDS,
+        }),
+    )
+        .into_response())
 }
 
 pub async fn new_page(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let input = UnitInput { parent_id: q.get("parent").and_then(|v| v.parse().ok()), kind: "department".into(), ..Default::default() };
+    let input = UnitInput {
+        parent_id: q.get("parent").and_then(|v| v.parse().ok()),
+        kind: "department".into(),
+        ..Default::default()
+    };
     form(&ctx, true, None, input, FieldErrors::new()).await
 }
 
@@ -153,7 +217,10 @@ pub async fn create_page(ctx: Ctx, f: axum::Form<UnitForm>) -> AppResult<Respons
         return form(&ctx, true, None, input, errors).await;
     }
     match service::create(&ctx, &input).await {
-        Ok(id) => Ok(redirect_with_flash(&format!("/system/units/{id}"), "单位已新增")),
+        Ok(id) => Ok(redirect_with_flash(
+            &format!("/system/units/{id}"),
+            "单位已新增",
+        )),
         Err(AppError::Validation(errors)) => form(&ctx, true, None, input, errors).await,
         Err(e) => Err(e),
     }
@@ -174,7 +241,11 @@ pub async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     form(&ctx, false, Some(id), input, FieldErrors::new()).await
 }
 
-pub async fn update_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<UnitForm>) -> AppResult<Response> {
+pub async fn update_page(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    f: axum::Form<UnitForm>,
+) -> AppResult<Response> {
     let (mut input, errors) = f.input();
     let current = service::get(&ctx, id).await?;
     input.code = current.code;
@@ -184,7 +255,10 @@ pub async fn update_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<UnitForm>)
         return form(&ctx, false, Some(id), input, errors).await;
     }
     match service::update(&ctx, id, &input).await {
-        Ok(()) => Ok(redirect_with_flash(&format!("/system/units/{id}"), "单位已保存")),
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/system/units/{id}"),
+            "单位已保存",
+        )),
         Err(AppError::Validation(errors)) => form(&ctx, false, Some(id), input, errors).await,
         Err(AppError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
@@ -208,12 +282,31 @@ struct ViewPage {
 pub async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let u = service::get(&ctx, id).await?;
     let parent_name = match u.parent_id {
-        Some(pid) => service::get(&ctx, pid).await.map(|p| p.name).unwrap_or_else(|_| "（无权查看）".into()),
+        Some(pid) => service::get(&ctx, pid)
+            .await
+            .map(|p| p.name)
+            .unwrap_or_else(|_| "（无权查看）".into()),
         None => "（顶层）".into(),
     };
     let files = list_for(&ctx, "unit", id).await?;
-    let frame = Frame::new(&ctx, &u.name, "/system/units", &[("系统管理", ""), ("单位管理", "/system/units"), (&u.name, "")]);
-    Ok(Html(ViewPage { frame, u, parent_name, files, can_edit: ctx.can(platform::perm::UNIT_EDIT) }).into_response())
+    let frame = Frame::new(
+        &ctx,
+        &u.name,
+        "/system/units",
+        &[
+            ("系统管理", ""),
+            ("单位管理", "/system/units"),
+            (&u.name, ""),
+        ],
+    );
+    Ok(Html(ViewPage {
+        frame,
+        u,
+        parent_name,
+        files,
+        can_edit: ctx.can(platform::perm::UNIT_EDIT),
+    })
+    .into_response())
 }
 
 /// Batch delete from the list: `ids` repeated in the form body.
@@ -229,7 +322,10 @@ pub async fn delete_page(ctx: Ctx, body: String) -> AppResult<Response> {
         return Ok(redirect_with_flash("/system/units", "请至少选择一条记录"));
     }
     match service::delete(&ctx, &ids).await {
-        Ok(n) => Ok(redirect_with_flash("/system/units", &format!("已删除 {n} 个单位"))),
+        Ok(n) => Ok(redirect_with_flash(
+            "/system/units",
+            &format!("已删除 {n} 个单位"),
+        )),
         Err(AppError::Conflict(m)) => Ok(redirect_with_flash("/system/units", &m)),
         Err(e) => Err(e),
     }
@@ -244,17 +340,31 @@ pub async fn api_get(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     Ok(Json(service::get(&ctx, id).await?).into_response())
 }
 
-fn json_body(body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>) -> AppResult<UnitInput> {
-    body.map(|b| b.0).map_err(|e| AppError::BadRequest(format!("请求体不是有效的单位 JSON：{}", e.body_text().chars().take(200).collect::<String>())))
+fn json_body(
+    body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<UnitInput> {
+    body.map(|b| b.0).map_err(|e| {
+        AppError::BadRequest(format!(
+            "请求体不是有效的单位 JSON：{}",
+            e.body_text().chars().take(200).collect::<String>()
+        ))
+    })
 }
 
-pub async fn api_create(ctx: Ctx, body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>) -> AppResult<Response> {
+pub async fn api_create(
+    ctx: Ctx,
+    body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
     let input = json_body(body)?;
     let id = service::create(&ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(service::get(&ctx, id).await?)).into_response())
 }
 
-pub async fn api_update(ctx: Ctx, Path(id): Path<i64>, body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>) -> AppResult<Response> {
+pub async fn api_update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
     let input = json_body(body)?;
     service::update(&ctx, id, &input).await?;
     Ok(Json(service::get(&ctx, id).await?).into_response())
