@@ -22,18 +22,19 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str)] = &[
     ("officer", "陈浩然", "SL-JQ01", "officer"),
 ];
 
-const DEPARTMENTS: &[(&str, &str)] = &[
-    ("SL-BGS", "办公室"),
-    ("SL-ZZC", "政治处"),
-    ("SL-JW", "纪委办公室"),
-    ("SL-YZK", "狱政管理科"),
-    ("SL-XFK", "刑罚执行科"),
-    ("SL-JYK", "教育改造科"),
-    ("SL-SHK", "生活卫生科"),
-    ("SL-AQK", "安全生产科"),
-    ("SL-CWK", "财务装备科"),
-    ("SL-XFB", "信访办公室"),
-    ("SL-ZHZX", "指挥中心"),
+/// (code, name, duties). Duties are written for the demo; any likeness to a real unit is chance.
+const DEPARTMENTS: &[(&str, &str, &str)] = &[
+    ("SL-BGS", "办公室", "负责党委会议组织、文电督办、重大事项请示报告的登记与流转。"),
+    ("SL-ZZC", "政治处", "负责党的组织建设、党员教育管理、干部人事和教育培训，落实“三会一课”和“第一议题”制度。"),
+    ("SL-JW", "纪委办公室", "负责党风廉政建设和反腐败工作，组织开展警示教育、廉政提醒谈话和廉政风险点排查。"),
+    ("SL-YZK", "狱政管理科", "负责狱政管理、重点罪犯排查管控和监管安全检查。"),
+    ("SL-XFK", "刑罚执行科", "负责减刑、假释、暂予监外执行案件的呈报与公示。"),
+    ("SL-JYK", "教育改造科", "负责罪犯教育改造和监区文化建设。"),
+    ("SL-SHK", "生活卫生科", "负责罪犯生活卫生和疫情防控工作。"),
+    ("SL-AQK", "安全生产科", "负责安全生产检查、隐患排查整改和应急处突演练。"),
+    ("SL-CWK", "财务装备科", "负责财务、装备、项目与采购管理。"),
+    ("SL-XFB", "信访办公室", "负责信访接报、处置和信访维稳值班。"),
+    ("SL-ZHZX", "指挥中心", "负责监管安全指挥调度和应急值守。"),
 ];
 
 pub async fn is_demo(db: &Db) -> bool {
@@ -60,7 +61,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
         name: name.into(),
         kind: kind.into(),
         sort_order: Some(sort),
-        description: "演示数据，均为虚构".into(),
+        description: "演示数据，均为虚构。".into(),
         ..Default::default()
     };
     let err = |e: platform::AppError| anyhow::anyhow!("{e}");
@@ -94,15 +95,10 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     )
     .await
     .map_err(err)?;
-    for (i, (code, name)) in DEPARTMENTS.iter().enumerate() {
-        create_unit(
-            &mut tx,
-            &unit(code, name, "department", i as i64 + 1),
-            Some(&prison),
-            now,
-        )
-        .await
-        .map_err(err)?;
+    for (i, (code, name, duties)) in DEPARTMENTS.iter().enumerate() {
+        let mut u = unit(code, name, "department", i as i64 + 1);
+        u.description = format!("{duties}（演示数据，均为虚构）");
+        create_unit(&mut tx, &u, Some(&prison), now).await.map_err(err)?;
     }
     const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
     for (i, num) in NUMS.iter().enumerate() {

@@ -28,6 +28,7 @@ pub fn area() -> Area {
         todos: || vec![std::sync::Arc::new(crate::todos::PasswordExpiry)],
         attachment_owners: Vec::new,
         cards: Vec::new,
+        search: &[],
     }
 }
 
@@ -65,7 +66,9 @@ fn routes(r: Routes) -> Routes {
             Need::Public,
             "OpenAPI 文档",
             crate::openapi::serve,
-        );
+        )
+        .get("/search", Need::LoggedIn, "全文检索", crate::search::page)
+        .get("/api/v1/search", Need::LoggedIn, "全文检索（q=关键词）", crate::search::api);
     crate::attachments::routes(r)
 }
 

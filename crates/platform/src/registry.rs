@@ -58,6 +58,16 @@ pub trait CardSource: Send + Sync {
     ) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
 }
 
+/// A record kind whose text is searchable: hits are shown only to users who may view the kind.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchKind {
+    pub kind: &'static str,
+    pub name: &'static str,
+    pub need: &'static str,
+    /// The record's page is `{href}{record_id}`.
+    pub href: &'static str,
+}
+
 /// A record kind that owns attachments, by its `owner_type` code.
 pub type OwnerEntry = (&'static str, Arc<dyn AttachmentOwner>);
 
@@ -72,6 +82,7 @@ pub struct Area {
     pub todos: fn() -> Vec<Arc<dyn TodoSource>>,
     pub attachment_owners: fn() -> Vec<OwnerEntry>,
     pub cards: fn() -> Vec<Arc<dyn CardSource>>,
+    pub search: &'static [SearchKind],
 }
 
 #[derive(Default)]
@@ -83,6 +94,7 @@ pub struct Registry {
     pub routes: Vec<RouteMeta>,
     pub attachment_owners: crate::attachments::Owners,
     pub cards: Vec<Arc<dyn CardSource>>,
+    pub search: Vec<SearchKind>,
 }
 
 impl Registry {
@@ -98,6 +110,7 @@ impl Registry {
             r.todos.extend((a.todos)());
             r.attachment_owners.extend((a.attachment_owners)());
             r.cards.extend((a.cards)());
+            r.search.extend_from_slice(a.search);
         }
         r
     }

@@ -3,6 +3,11 @@
 //! every node searches the same data with no separate index to keep in sync.
 
 use crate::context::Ctx;
+use crate::web::{Frame, Html};
+use askama::Template;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
 use crate::db::{Backend, Sql, Tx};
 use crate::error::AppResult;
 use jieba_rs::Jieba;
@@ -149,6 +154,52 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     sql.push(" ORDER BY d.id DESC LIMIT ")
         .bind(limit.clamp(1, 200));
     Ok(sql.query_as().fetch_all(&ctx.state.db.pool).await?)
+}
+
+/// A hit with where to open it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Found {
+    pub kind: String,
+    pub kind_name: &'static str,
+    pub record_id: i64,
+    pub title: String,
+    pub href: String,
+}
+
+/// Searches every kind the user may view.
+pub async fn search_all(ctx: &Ctx, q: &str) -> AppResult<Vec<Found>> {
+    let kinds: Vec<_> = ctx.state.registry.search.iter().filter(|k| ctx.can(k.need)).copied().collect();
+    let names: Vec<&str> = kinds.iter().map(|k| k.kind).collect();
+    let hits = search(ctx, q, &names, 100).await?;
+    Ok(hits
+        .into_iter()
+        .filter_map(|h| {
+            let k = kinds.iter().find(|k| k.kind == h.kind)?;
+            Some(Found { href: format!("{}{}", k.href, h.record_id), kind_name: k.name, kind: h.kind, record_id: h.record_id, title: h.title })
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    frame: Frame,
+    q: String,
+    hits: Vec<Found>,
+}
+
+pub async fn page(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Response> {
+    let text: String = q.get("q").map(|s| s.trim().chars().take(100).collect()).unwrap_or_default();
+    let hits = if text.is_empty() { Vec::new() } else { search_all(&ctx, &text).await? };
+    let frame = Frame::new(&ctx, "全文检索", "", &[("全文检索", "")]);
+    Ok(Html(SearchPage { frame, q: text, hits }).into_response())
+}
+
+pub async fn api(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Response> {
+    let text: String = q.get("q").map(|s| s.trim().chars().take(100).collect()).unwrap_or_default();
+    let items = if text.is_empty() { Vec::new() } else { search_all(&ctx, &text).await? };
+    let total = items.len();
+    Ok(axum::Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": 100 })).into_response())
 }
 
 #[cfg(test)]

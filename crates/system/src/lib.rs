@@ -54,6 +54,7 @@ pub fn area() -> Area {
             )]
         },
         cards: || vec![Arc::new(units::UnitCount)],
+        search: &[platform::registry::SearchKind { kind: "unit", name: "单位", need: perm::UNIT_VIEW, href: "/system/units/" }],
     }
 }
 

@@ -187,3 +187,26 @@ async fn a_prison_sees_only_itself() {
     assert!(!list.contains("示例省第二监狱") && !list.contains("示例省监狱管理局"));
     assert!(list.contains("示例省第一监狱"));
 }
+
+#[tokio::test]
+async fn chinese_search_finds_words_within_the_scope() {
+    let app = spawn_app().await;
+    let leader = app.token("leader").await;
+    for q in ["警示教育", "党风", "廉政提醒谈话"] {
+        let v = leader.json(&format!("/api/v1/search?q={}", platform::web::url_encode(q))).await;
+        let titles: Vec<&str> = v["items"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, vec!["纪委办公室"], "{q}");
+    }
+    let v = leader.json("/api/v1/search?q=%E4%B8%89%E4%BC%9A%E4%B8%80%E8%AF%BE").await;
+    assert_eq!(v["items"][0]["title"], "政治处", "三会一课 is one word");
+    assert_eq!(v["items"][0]["href"].as_str().unwrap(), format!("/system/units/{}", app.unit_id("SL-ZZC").await));
+    // Query syntax is just text.
+    let v = leader.json("/api/v1/search?q=%22%20OR%20*%20NEAR(").await;
+    assert_eq!(v["total"], 0);
+    // A department clerk finds nothing outside their department; an officer may not view units.
+    let clerk = app.token("clerk1").await;
+    assert_eq!(clerk.json("/api/v1/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await["total"], 0);
+    let b = app.login("leader").await;
+    let page = b.get("/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await.text().await.unwrap();
+    assert!(page.contains("纪委办公室") && page.contains("共找到 1 条"));
+}
