@@ -50,12 +50,7 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn backup(
-    db: &Db,
-    loc: &DbLocation,
-    data_dir: &Path,
-    to: &Path,
-) -> anyhow::Result<Manifest> {
+pub async fn backup(db: &Db, loc: &DbLocation, data_dir: &Path, to: &Path) -> anyhow::Result<Manifest> {
     if to.exists() && std::fs::read_dir(to)?.next().is_some() {
         bail!("备份目录 {} 已存在且不为空", to.display());
     }
@@ -63,14 +58,8 @@ pub async fn backup(
     match (db.backend, loc) {
         (Backend::Sqlite, _) => {
             let target = to.join("gangju.sqlite");
-            let sql = format!(
-                "VACUUM INTO '{}'",
-                target.display().to_string().replace('\'', "''")
-            );
-            sqlx::raw_sql(platform::db::AssertSqlSafe(sql))
-                .execute(&db.pool)
-                .await
-                .context("VACUUM INTO")?;
+            let sql = format!("VACUUM INTO '{}'", target.display().to_string().replace('\'', "''"));
+            sqlx::raw_sql(platform::db::AssertSqlSafe(sql)).execute(&db.pool).await.context("VACUUM INTO")?;
         }
         (Backend::Postgres, DbLocation::Postgres(url)) => {
             let out = tokio::process::Command::new("pg_dump")
@@ -88,9 +77,7 @@ pub async fn backup(
         _ => bail!("数据库类型与地址不符"),
     }
     copy_tree(&data_dir.join("files"), &to.join("files"))?;
-    let audit_rows: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
-        .fetch_one(&db.pool)
-        .await?;
+    let audit_rows: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
     let mut rel = Vec::new();
     walk(to, to, &mut rel)?;
     rel.sort();
@@ -101,19 +88,11 @@ pub async fn backup(
     let manifest = Manifest {
         format: 1,
         created_at: jiff::Timestamp::now().to_string(),
-        backend: if db.backend == Backend::Sqlite {
-            "sqlite"
-        } else {
-            "postgres"
-        }
-        .into(),
+        backend: if db.backend == Backend::Sqlite { "sqlite" } else { "postgres" }.into(),
         audit_rows,
         files,
     };
-    std::fs::write(
-        to.join("manifest.json"),
-        serde_json::to_vec_pretty(&manifest)?,
-    )?;
+    std::fs::write(to.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(manifest)
 }
 
@@ -183,13 +162,7 @@ pub async fn restore(
                 bail!("恢复到 PostgreSQL 会替换其中的全部数据：确认请加 --force");
             }
             let out = tokio::process::Command::new("pg_restore")
-                .args([
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    "-d",
-                ])
+                .args(["--clean", "--if-exists", "--no-owner", "--single-transaction", "-d"])
                 .arg(url)
                 .arg(from.join("gangju.pgdump"))
                 .output()

@@ -26,12 +26,7 @@ fn options(common: &Common, create: bool, demo: bool) -> anyhow::Result<(Options
 }
 
 fn cli_actor(what: &str) -> Actor {
-    Actor {
-        username: format!("gangju {what}"),
-        role: "cli".into(),
-        addr: "localhost".into(),
-        ..Default::default()
-    }
+    Actor { username: format!("gangju {what}"), role: "cli".into(), addr: "localhost".into(), ..Default::default() }
 }
 
 async fn shutdown_signal() {
@@ -40,8 +35,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -60,9 +54,7 @@ async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Resul
         }
         demo::print_accounts();
     }
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .with_context(|| format!("无法监听 {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
     println!(
         "纲举已启动：http://{}（用时 {} ms，按 Ctrl+C 停止）",
         listener.local_addr()?,
@@ -74,10 +66,7 @@ async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Resul
 
 fn read_password_stdin() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("读取标准输入失败")?;
+    std::io::stdin().lock().read_line(&mut line).context("读取标准输入失败")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_string();
     if pw.is_empty() {
         bail!("标准输入中没有密码");
@@ -100,11 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (state, _) = build(opts).await?;
             println!(
                 "数据库已是最新结构（{}）。",
-                if state.db.backend == platform::db::Backend::Sqlite {
-                    "SQLite"
-                } else {
-                    "PostgreSQL"
-                }
+                if state.db.backend == platform::db::Backend::Sqlite { "SQLite" } else { "PostgreSQL" }
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -115,33 +100,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (state, _) = build(opts).await?;
             let m = backup::backup(&state.db, &loc, &state.data_dir, &to).await?;
             state
-                .audit_alone(
-                    &cli_actor("backup"),
-                    Event::ok("backup", "database", "").detail(to.display().to_string()),
-                )
+                .audit_alone(&cli_actor("backup"), Event::ok("backup", "database", "").detail(to.display().to_string()))
                 .await?;
-            println!(
-                "备份完成：{}（{} 个文件，审计记录 {} 条）",
-                to.display(),
-                m.files.len(),
-                m.audit_rows
-            );
+            println!("备份完成：{}（{} 个文件，审计记录 {} 条）", to.display(), m.files.len(), m.audit_rows);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore {
-            common,
-            from,
-            force,
-        } => {
+        Command::Restore { common, from, force } => {
             let (opts, _) = options(&common, false, false)?;
             let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
-            let keys = Keys::load(&opts.data_dir, false)
-                .context("恢复前请把原安装的 keys 目录放入数据目录")?;
+            let keys = Keys::load(&opts.data_dir, false).context("恢复前请把原安装的 keys 目录放入数据目录")?;
             let m = backup::restore(&loc, &opts.data_dir, &from, force, &keys.audit).await?;
             let (state, _) = build(opts).await?;
-            if let Verdict::Broken { seq, reason } =
-                platform::audit::verify(&state.db, &state.keys.audit).await?
-            {
+            if let Verdict::Broken { seq, reason } = platform::audit::verify(&state.db, &state.keys.audit).await? {
                 bail!("恢复后的审计链校验失败：第 {seq} 条，{reason}");
             }
             state
@@ -153,10 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("恢复完成：{} 个文件，审计链校验通过。", m.files.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            common,
-            action: AuditAction::Verify,
-        } => {
+        Command::Audit { common, action: AuditAction::Verify } => {
             let (opts, _) = options(&common, false, false)?;
             let keys = Keys::load(&opts.data_dir, false)?;
             let db = open_db(&opts).await?;
@@ -191,18 +158,10 @@ async fn admin(common: &Common, action: AdminAction) -> anyhow::Result<ExitCode>
                     .fetch_all(&state.db.pool)
                     .await?;
             for (c, n, s) in roles {
-                println!(
-                    "{c:<16} {n}（数据范围：{}）",
-                    platform::perm::scope_name(&s)
-                );
+                println!("{c:<16} {n}（数据范围：{}）", platform::perm::scope_name(&s));
             }
         }
-        AdminAction::CreateUnit {
-            code,
-            name,
-            kind,
-            parent,
-        } => {
+        AdminAction::CreateUnit { code, name, kind, parent } => {
             let mut tx = state.db.begin().await?;
             let parent = match parent {
                 Some(p) => Some(
@@ -220,32 +179,19 @@ async fn admin(common: &Common, action: AdminAction) -> anyhow::Result<ExitCode>
                 ..Default::default()
             };
             let input = system::units::service::check(&input, true).map_err(fail)?;
-            let id = system::units::create_unit(&mut tx, &input, parent.as_ref(), now)
-                .await
-                .map_err(fail)?;
+            let id = system::units::create_unit(&mut tx, &input, parent.as_ref(), now).await.map_err(fail)?;
             state
                 .audit(
                     &mut tx,
                     &cli_actor("admin"),
-                    Event::ok("create", "unit", id)
-                        .detail(format!("{} {}", input.code, input.name)),
+                    Event::ok("create", "unit", id).detail(format!("{} {}", input.code, input.name)),
                 )
                 .await?;
             tx.commit().await?;
             println!("已创建单位 {}（{}）", input.name, input.code);
         }
-        AdminAction::CreateUser {
-            username,
-            name,
-            unit,
-            roles,
-            password_stdin,
-        } => {
-            let password = if password_stdin {
-                Some(read_password_stdin()?)
-            } else {
-                None
-            };
+        AdminAction::CreateUser { username, name, unit, roles, password_stdin } => {
+            let password = if password_stdin { Some(read_password_stdin()?) } else { None };
             let mut f = platform::web::FormCheck::new();
             let username = system::accounts::service::check_username(&mut f, &username);
             let name = f.text("display_name", "姓名", &name, 30, true);
@@ -263,26 +209,15 @@ async fn admin(common: &Common, action: AdminAction) -> anyhow::Result<ExitCode>
                 password,
                 never_expires: false,
             };
-            let (id, one_time) = system::accounts::create_user(&mut tx, &nu, &u.name, now)
-                .await
-                .map_err(fail)?;
-            state
-                .audit(
-                    &mut tx,
-                    &cli_actor("admin"),
-                    Event::ok("create", "user", id).detail(username.clone()),
-                )
-                .await?;
+            let (id, one_time) = system::accounts::create_user(&mut tx, &nu, &u.name, now).await.map_err(fail)?;
+            state.audit(&mut tx, &cli_actor("admin"), Event::ok("create", "user", id).detail(username.clone())).await?;
             tx.commit().await?;
             match one_time {
                 Some(p) => println!("已创建账号 {username}。一次性密码：{p}（首次登录须修改）"),
                 None => println!("已创建账号 {username}。"),
             }
         }
-        AdminAction::ResetPassword {
-            username,
-            password_stdin,
-        } => {
+        AdminAction::ResetPassword { username, password_stdin } => {
             let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
                 .bind(&username)
                 .fetch_optional(&state.db.pool)
@@ -308,11 +243,7 @@ async fn admin(common: &Common, action: AdminAction) -> anyhow::Result<ExitCode>
                 .await?;
             platform::auth::session::delete_for_user(&mut tx, id).await?;
             state
-                .audit(
-                    &mut tx,
-                    &cli_actor("admin"),
-                    Event::ok("password_reset", "user", id).detail(username.clone()),
-                )
+                .audit(&mut tx, &cli_actor("admin"), Event::ok("password_reset", "user", id).detail(username.clone()))
                 .await?;
             tx.commit().await?;
             if must_change == 1 {

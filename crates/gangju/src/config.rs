@@ -20,12 +20,7 @@ pub struct Common {
     #[arg(long, env = "GANGJU_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// Database URL: postgres://user@host/db for PostgreSQL; default is SQLite in the data directory
-    #[arg(
-        long,
-        env = "GANGJU_DATABASE_URL",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "GANGJU_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Optional TOML file with the same settings (data_dir, database_url, addr, [policy])
     #[arg(long, env = "GANGJU_CONFIG", global = true)]
@@ -169,8 +164,7 @@ pub struct Resolved {
 pub fn resolve(common: &Common, addr: Option<&String>) -> anyhow::Result<Resolved> {
     let file: FileConfig = match &common.config {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("读取配置文件 {} 失败", p.display()))?;
+            let text = std::fs::read_to_string(p).with_context(|| format!("读取配置文件 {} 失败", p.display()))?;
             toml::from_str(&text).with_context(|| format!("配置文件 {} 格式有误", p.display()))?
         }
         None => FileConfig::default(),
@@ -184,28 +178,14 @@ pub fn resolve(common: &Common, addr: Option<&String>) -> anyhow::Result<Resolve
         lockout_threshold: fp.lockout_threshold.unwrap_or(d.lockout_threshold),
         lockout_minutes: fp.lockout_minutes.unwrap_or(d.lockout_minutes),
         password_expiry_days: fp.password_expiry_days.unwrap_or(d.password_expiry_days),
-        max_upload_bytes: fp
-            .max_upload_mb
-            .map(|m| m * 1024 * 1024)
-            .unwrap_or(d.max_upload_bytes),
+        max_upload_bytes: fp.max_upload_mb.map(|m| m * 1024 * 1024).unwrap_or(d.max_upload_bytes),
         watermark: fp.watermark.unwrap_or(d.watermark),
         secure_cookies: fp.secure_cookies.unwrap_or(d.secure_cookies),
     };
     Ok(Resolved {
-        data_dir: common
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("data")),
-        database_url: common
-            .database_url
-            .clone()
-            .or(file.database_url)
-            .filter(|s| !s.is_empty()),
-        addr: addr
-            .cloned()
-            .or(file.addr)
-            .unwrap_or_else(|| "127.0.0.1:8080".into()),
+        data_dir: common.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("data")),
+        database_url: common.database_url.clone().or(file.database_url).filter(|s| !s.is_empty()),
+        addr: addr.cloned().or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
         policy,
     })
 }

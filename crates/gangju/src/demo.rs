@@ -48,9 +48,7 @@ pub async fn is_demo(db: &Db) -> bool {
 
 /// Fills an empty database with the demo prison. Does nothing when units exist already.
 pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM units")
-        .fetch_one(&state.db.pool)
-        .await?;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM units").fetch_one(&state.db.pool).await?;
     if n > 0 {
         return Ok(false);
     }
@@ -65,36 +63,14 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
         ..Default::default()
     };
     let err = |e: platform::AppError| anyhow::anyhow!("{e}");
-    let bureau_id = create_unit(
-        &mut tx,
-        &unit("SJ", "示例省监狱管理局", "bureau", 0),
-        None,
-        now,
-    )
-    .await
-    .map_err(err)?;
+    let bureau_id = create_unit(&mut tx, &unit("SJ", "示例省监狱管理局", "bureau", 0), None, now).await.map_err(err)?;
     let bureau = system::units::service::by_code(&mut tx, "SJ")
         .await?
         .ok_or_else(|| anyhow::anyhow!("bureau {bureau_id} missing"))?;
-    create_unit(
-        &mut tx,
-        &unit("SL", "示例省第一监狱", "prison", 1),
-        Some(&bureau),
-        now,
-    )
-    .await
-    .map_err(err)?;
-    let prison = system::units::service::by_code(&mut tx, "SL")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("prison missing"))?;
-    create_unit(
-        &mut tx,
-        &unit("SL2", "示例省第二监狱", "prison", 2),
-        Some(&bureau),
-        now,
-    )
-    .await
-    .map_err(err)?;
+    create_unit(&mut tx, &unit("SL", "示例省第一监狱", "prison", 1), Some(&bureau), now).await.map_err(err)?;
+    let prison =
+        system::units::service::by_code(&mut tx, "SL").await?.ok_or_else(|| anyhow::anyhow!("prison missing"))?;
+    create_unit(&mut tx, &unit("SL2", "示例省第二监狱", "prison", 2), Some(&bureau), now).await.map_err(err)?;
     for (i, (code, name, duties)) in DEPARTMENTS.iter().enumerate() {
         let mut u = unit(code, name, "department", i as i64 + 1);
         u.description = format!("{duties}（演示数据，均为虚构）");
@@ -103,14 +79,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
     for (i, num) in NUMS.iter().enumerate() {
         let code = format!("SL-JQ{:02}", i + 1);
-        create_unit(
-            &mut tx,
-            &unit(&code, &format!("{num}监区"), "department", 20 + i as i64),
-            Some(&prison),
-            now,
-        )
-        .await
-        .map_err(err)?;
+        create_unit(&mut tx, &unit(&code, &format!("{num}监区"), "department", 20 + i as i64), Some(&prison), now)
+            .await
+            .map_err(err)?;
     }
     for (username, name, unit_code, role) in DEMO_ACCOUNTS {
         let u = system::units::service::by_code(&mut tx, unit_code)
@@ -131,18 +102,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    let actor = platform::audit::Actor {
-        username: "gangju demo".into(),
-        role: "cli".into(),
-        ..Default::default()
-    };
-    state
-        .audit(
-            &mut tx,
-            &actor,
-            platform::audit::Event::ok("create", "demo", "SL").detail("生成演示数据"),
-        )
-        .await?;
+    let actor = platform::audit::Actor { username: "gangju demo".into(), role: "cli".into(), ..Default::default() };
+    state.audit(&mut tx, &actor, platform::audit::Event::ok("create", "demo", "SL").detail("生成演示数据")).await?;
     tx.commit().await?;
     Ok(true)
 }

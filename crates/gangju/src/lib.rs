@@ -35,9 +35,7 @@ pub async fn open_db(opts: &Options) -> anyhow::Result<Db> {
     let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
     let db = Db::open(&loc, opts.create).await?;
     let areas = areas();
-    platform::db::migrate(&db, &Registry::migrations(&areas))
-        .await
-        .context("迁移数据库结构失败")?;
+    platform::db::migrate(&db, &Registry::migrations(&areas)).await.context("迁移数据库结构失败")?;
     Ok(db)
 }
 
@@ -54,11 +52,13 @@ pub async fn build(opts: Options) -> anyhow::Result<(AppState, axum::Router)> {
         db,
         keys,
         clock: opts.clock,
-        policy: opts.policy,
+        policy_cell: std::sync::RwLock::new(opts.policy.clone()),
+        policy_checked_ms: std::sync::atomic::AtomicI64::new(0),
         data_dir: opts.data_dir,
         demo,
         registry,
     }));
+    state.reload_policy(Some(opts.policy)).await?;
     let app = platform::app(state.clone(), routes.router);
     Ok((state, app))
 }
@@ -70,9 +70,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let svc = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, svc)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    axum::serve(listener, svc).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
     Ok(())
 }

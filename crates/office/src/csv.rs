@@ -10,10 +10,7 @@ pub(crate) fn read(bytes: &[u8], expected: &[&str], limits: &Limits) -> Result<T
     if text.trim().is_empty() {
         return Err(OfficeError::Empty);
     }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut builder = TableBuilder::new(expected, limits);
     let mut record = ::csv::StringRecord::new();
     let mut cells = Vec::new();
@@ -27,10 +24,7 @@ pub(crate) fn read(bytes: &[u8], expected: &[&str], limits: &Limits) -> Result<T
             Err(_) => return Err(OfficeError::Corrupt("CSV 格式有误".to_owned())),
         }
         let offset = record.position().map_or(0, |p| p.byte());
-        let line = lines.line_at(
-            text.as_bytes(),
-            usize::try_from(offset).unwrap_or(usize::MAX),
-        );
+        let line = lines.line_at(text.as_bytes(), usize::try_from(offset).unwrap_or(usize::MAX));
         cells.clear();
         cells.extend(record.iter().map(str::to_owned).enumerate());
         builder.push(line, &cells)?;

@@ -21,11 +21,7 @@ pub enum OfficeError {
     #[error("数据行数超过 {max} 行上限，请分批导入")]
     TooManyRows { max: usize },
     #[error("第 {line} 行“{column}”超过 {max} 个字符")]
-    CellTooLong {
-        line: usize,
-        column: String,
-        max: usize,
-    },
+    CellTooLong { line: usize, column: String, max: usize },
     #[error("生成 Excel 文件失败：{0}")]
     Write(String),
 }

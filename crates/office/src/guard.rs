@@ -34,17 +34,14 @@ pub(crate) fn sniff(bytes: &[u8]) -> Kind {
 /// it declares are binding: the zip reader refuses to inflate an entry past
 /// its declared size, so a lying archive fails instead of exhausting memory.
 pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError> {
-    let archive = ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| OfficeError::Corrupt("压缩结构不完整".to_owned()))?;
+    let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|_| OfficeError::Corrupt("压缩结构不完整".to_owned()))?;
     if archive.len() > MAX_ENTRIES {
         return Err(OfficeError::Bomb);
     }
     let mut total: u64 = 0;
     let mut has_workbook = false;
     for index in 0..archive.len() {
-        let entry = archive
-            .by_index_data(index)
-            .map_err(|_| OfficeError::Corrupt("压缩目录无法读取".to_owned()))?;
+        let entry = archive.by_index_data(index).map_err(|_| OfficeError::Corrupt("压缩目录无法读取".to_owned()))?;
         let size = entry.size();
         total = total.saturating_add(size);
         if total > limits.max_unzipped_bytes {
@@ -55,27 +52,14 @@ pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), OfficeError
         }
         has_workbook |= is_workbook_part(entry.name_raw());
     }
-    if has_workbook {
-        Ok(())
-    } else {
-        Err(OfficeError::NotATable)
-    }
+    if has_workbook { Ok(()) } else { Err(OfficeError::NotATable) }
 }
 
 /// Matches the way calamine looks parts up: case-insensitive, either slash.
 fn is_workbook_part(name: &[u8]) -> bool {
     const WORKBOOK: &[u8] = b"xl/workbook.xml";
     name.len() == WORKBOOK.len()
-        && name
-            .iter()
-            .map(|b| {
-                if *b == b'\\' {
-                    b'/'
-                } else {
-                    b.to_ascii_lowercase()
-                }
-            })
-            .eq(WORKBOOK.iter().copied())
+        && name.iter().map(|b| if *b == b'\\' { b'/' } else { b.to_ascii_lowercase() }).eq(WORKBOOK.iter().copied())
 }
 
 #[cfg(test)]
@@ -85,10 +69,7 @@ mod tests {
     #[test]
     fn sniffs_by_content() {
         assert_eq!(sniff(b"PK\x03\x04rest"), Kind::Xlsx);
-        assert_eq!(
-            sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
-            Kind::Compound
-        );
+        assert_eq!(sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), Kind::Compound);
         assert_eq!(sniff("姓名,电话".as_bytes()), Kind::Text);
     }
 

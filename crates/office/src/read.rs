@@ -14,9 +14,7 @@ pub fn read_table(bytes: &[u8], expected: &[&str], limits: &Limits) -> Result<Ta
         return Err(OfficeError::Empty);
     }
     if bytes.len() > limits.max_bytes {
-        return Err(OfficeError::TooLarge {
-            max_mb: limits.max_bytes.div_ceil(1024 * 1024),
-        });
+        return Err(OfficeError::TooLarge { max_mb: limits.max_bytes.div_ceil(1024 * 1024) });
     }
     match guard::sniff(bytes) {
         Kind::Xlsx => xlsx::read(bytes, expected, limits),

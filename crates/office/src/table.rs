@@ -21,32 +21,19 @@ pub(crate) struct TableBuilder<'a> {
 
 impl<'a> TableBuilder<'a> {
     pub(crate) fn new(expected: &'a [&'a str], limits: &'a Limits) -> Self {
-        TableBuilder {
-            expected,
-            limits,
-            columns: None,
-            candidates: 0,
-            closest_missing: None,
-            rows: Vec::new(),
-        }
+        TableBuilder { expected, limits, columns: None, candidates: 0, closest_missing: None, rows: Vec::new() }
     }
 
     /// Takes one source row as `(column, text)` pairs; `line` is what the user
     /// sees as its row number.
-    pub(crate) fn push(
-        &mut self,
-        line: usize,
-        cells: &[(usize, String)],
-    ) -> Result<(), OfficeError> {
+    pub(crate) fn push(&mut self, line: usize, cells: &[(usize, String)]) -> Result<(), OfficeError> {
         match &self.columns {
             None => self.consider_header(cells),
             Some(columns) => {
                 let row = data_row(self.expected, columns, self.limits, line, cells)?;
                 let Some(row) = row else { return Ok(()) };
                 if self.rows.len() >= self.limits.max_rows {
-                    return Err(OfficeError::TooManyRows {
-                        max: self.limits.max_rows,
-                    });
+                    return Err(OfficeError::TooManyRows { max: self.limits.max_rows });
                 }
                 self.rows.push(row);
                 Ok(())
@@ -71,10 +58,7 @@ impl<'a> TableBuilder<'a> {
             .iter()
             .map(|header| {
                 let header = header.trim();
-                cells
-                    .iter()
-                    .find(|(_, text)| text.trim() == header)
-                    .map(|(col, _)| *col)
+                cells.iter().find(|(_, text)| text.trim() == header).map(|(col, _)| *col)
             })
             .collect();
         if let Some(columns) = found.iter().copied().collect::<Option<Vec<usize>>>() {
@@ -88,11 +72,7 @@ impl<'a> TableBuilder<'a> {
             .filter(|(_, col)| col.is_none())
             .map(|(header, _)| header.trim().to_owned())
             .collect();
-        if self
-            .closest_missing
-            .as_ref()
-            .is_none_or(|closest| missing.len() < closest.len())
-        {
+        if self.closest_missing.as_ref().is_none_or(|closest| missing.len() < closest.len()) {
             self.closest_missing = Some(missing);
         }
         if self.candidates >= HEADER_SEARCH_ROWS {
@@ -102,12 +82,11 @@ impl<'a> TableBuilder<'a> {
     }
 
     fn missing_headers(&self) -> OfficeError {
-        OfficeError::MissingHeaders(self.closest_missing.clone().unwrap_or_else(|| {
-            self.expected
-                .iter()
-                .map(|header| header.trim().to_owned())
-                .collect()
-        }))
+        OfficeError::MissingHeaders(
+            self.closest_missing
+                .clone()
+                .unwrap_or_else(|| self.expected.iter().map(|header| header.trim().to_owned()).collect()),
+        )
     }
 }
 
@@ -142,10 +121,7 @@ fn data_row(
     if values.iter().all(String::is_empty) {
         return Ok(None);
     }
-    Ok(Some(Row {
-        line,
-        cells: values,
-    }))
+    Ok(Some(Row { line, cells: values }))
 }
 
 #[cfg(test)]
@@ -164,9 +140,7 @@ mod tests {
         for line in 1..HEADER_SEARCH_ROWS {
             builder.push(line, &cells(&["杂项"])).unwrap();
         }
-        let err = builder
-            .push(HEADER_SEARCH_ROWS, &cells(&["别的"]))
-            .unwrap_err();
+        let err = builder.push(HEADER_SEARCH_ROWS, &cells(&["别的"])).unwrap_err();
         assert_eq!(err, OfficeError::MissingHeaders(vec!["姓名".to_owned()]));
     }
 
@@ -176,10 +150,7 @@ mod tests {
         let mut builder = TableBuilder::new(&["姓名", "电话", "支部"], &limits);
         builder.push(1, &cells(&["标题"])).unwrap();
         builder.push(2, &cells(&["姓名", "支部"])).unwrap();
-        assert_eq!(
-            builder.finish().unwrap_err().to_string(),
-            "未找到表头，缺少列：电话"
-        );
+        assert_eq!(builder.finish().unwrap_err().to_string(), "未找到表头，缺少列：电话");
     }
 
     #[test]
@@ -190,12 +161,6 @@ mod tests {
         builder.push(2, &cells(&["", "只有备注"])).unwrap();
         builder.push(3, &cells(&[" 张三 ", ""])).unwrap();
         let table = builder.finish().unwrap();
-        assert_eq!(
-            table.rows,
-            vec![Row {
-                line: 3,
-                cells: vec!["张三".to_owned()]
-            }]
-        );
+        assert_eq!(table.rows, vec![Row { line: 3, cells: vec!["张三".to_owned()] }]);
     }
 }

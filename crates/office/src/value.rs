@@ -6,9 +6,7 @@ use calamine::{DataRef, ExcelDateTime};
 pub(crate) fn cell_text(value: &DataRef<'_>) -> String {
     match value {
         DataRef::Empty => String::new(),
-        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => {
-            text.clone()
-        }
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text.clone(),
         DataRef::SharedString(text) => (*text).to_owned(),
         DataRef::Int(n) => n.to_string(),
         DataRef::Float(x) => number_text(*x),
@@ -45,12 +43,7 @@ fn datetime_text(datetime: &ExcelDateTime) -> String {
         let seconds = seconds as i64;
         let sign = if seconds < 0 { "-" } else { "" };
         let seconds = seconds.unsigned_abs();
-        return format!(
-            "{sign}{}:{:02}:{:02}",
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
-        );
+        return format!("{sign}{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
     }
     let (year, month, day, hour, minute, second, _) = datetime.to_ymd_hms_milli();
     let has_time = (hour, minute, second) != (0, 0, 0);

@@ -34,33 +34,16 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 ///
 /// Text is always written as a string cell, after [`neutralise`]; an invalid
 /// `sheet_name` (too long, or with `[]:*?/\`) is adjusted rather than refused.
-pub fn write_xlsx(
-    sheet_name: &str,
-    title: &str,
-    headers: &[&str],
-    rows: &[Vec<Cell>],
-) -> Result<Vec<u8>, OfficeError> {
+pub fn write_xlsx(sheet_name: &str, title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, OfficeError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet
-        .set_name(sanitise_sheet_name(sheet_name))
-        .map_err(write_error)?;
+    sheet.set_name(sanitise_sheet_name(sheet_name)).map_err(write_error)?;
     fill(sheet, title, headers, rows).map_err(write_error)?;
     workbook.save_to_buffer().map_err(write_error)
 }
 
-fn fill(
-    sheet: &mut Worksheet,
-    title: &str,
-    headers: &[&str],
-    rows: &[Vec<Cell>],
-) -> Result<(), XlsxError> {
-    let columns = rows
-        .iter()
-        .map(Vec::len)
-        .chain([headers.len()])
-        .max()
-        .unwrap_or(0);
+fn fill(sheet: &mut Worksheet, title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(), XlsxError> {
+    let columns = rows.iter().map(Vec::len).chain([headers.len()]).max().unwrap_or(0);
     let last_col = col_num(columns.saturating_sub(1))?;
 
     let title_format = Format::new()
@@ -86,12 +69,7 @@ fn fill(
     let mut widths = vec![0usize; columns];
     for (col, header) in headers.iter().enumerate() {
         let header = neutralise(header);
-        sheet.write_string_with_format(
-            HEADER_ROW,
-            col_num(col)?,
-            header.as_ref(),
-            &header_format,
-        )?;
+        sheet.write_string_with_format(HEADER_ROW, col_num(col)?, header.as_ref(), &header_format)?;
         widen(&mut widths, col, text_width(&header) + FILTER_BUTTON_WIDTH);
     }
 
@@ -160,10 +138,7 @@ fn col_num(col: usize) -> Result<u16, XlsxError> {
 
 /// Width in Excel character units of the widest line of `text`.
 fn text_width(text: &str) -> usize {
-    text.lines()
-        .map(|line| line.chars().map(char_width).sum::<usize>())
-        .max()
-        .unwrap_or(0)
+    text.lines().map(|line| line.chars().map(char_width).sum::<usize>()).max().unwrap_or(0)
 }
 
 /// East Asian wide and full-width characters take two columns.
@@ -192,11 +167,7 @@ fn sanitise_sheet_name(name: &str) -> String {
     let mut out = String::new();
     let mut units = 0;
     for c in name.trim().chars() {
-        let c = if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') {
-            '_'
-        } else {
-            c
-        };
+        let c = if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '_' } else { c };
         units += c.len_utf16();
         if units > 31 {
             break;
@@ -204,11 +175,7 @@ fn sanitise_sheet_name(name: &str) -> String {
         out.push(c);
     }
     let out = out.trim_matches('\'').trim();
-    if out.is_empty() {
-        "Sheet1".to_owned()
-    } else {
-        out.to_owned()
-    }
+    if out.is_empty() { "Sheet1".to_owned() } else { out.to_owned() }
 }
 
 fn write_error(error: XlsxError) -> OfficeError {

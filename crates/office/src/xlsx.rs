@@ -14,8 +14,7 @@ pub(crate) fn read(bytes: &[u8], expected: &[&str], limits: &Limits) -> Result<T
     // calamine does unchecked arithmetic on cell references taken from the
     // file (e.g. a dimension "B2:A1" underflows), which panics in builds with
     // overflow checks; a hostile upload must get an error, not a dead worker.
-    catch_unwind(AssertUnwindSafe(|| read_sheet(bytes, expected, limits)))
-        .unwrap_or_else(|_| Err(unreadable()))
+    catch_unwind(AssertUnwindSafe(|| read_sheet(bytes, expected, limits))).unwrap_or_else(|_| Err(unreadable()))
 }
 
 fn read_sheet(bytes: &[u8], expected: &[&str], limits: &Limits) -> Result<Table, OfficeError> {
@@ -63,10 +62,7 @@ where
 {
     let sheets = workbook.sheets_metadata();
     let worksheets = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
-    worksheets()
-        .find(|s| s.visible == SheetVisible::Visible)
-        .or_else(|| worksheets().next())
-        .map(|s| s.name.clone())
+    worksheets().find(|s| s.visible == SheetVisible::Visible).or_else(|| worksheets().next()).map(|s| s.name.clone())
 }
 
 fn line(row: u32) -> usize {

@@ -65,11 +65,7 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
         };
     }
     let text = std::str::from_utf8(bytes).ok()?;
-    let head = text
-        .trim_start()
-        .get(..64)
-        .unwrap_or(text)
-        .to_ascii_lowercase();
+    let head = text.trim_start().get(..64).unwrap_or(text).to_ascii_lowercase();
     // Plain text is fine; markup that a browser would run is not.
     if text.contains('\0')
         || head.starts_with("<!doctype")
@@ -83,86 +79,37 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 }
 
 pub fn routes(r: Routes) -> Routes {
-    r.post(
-        "/attachments",
-        Need::LoggedIn,
-        "上传附件（owner_type, owner_id）",
-        upload,
-    )
-    .get("/attachments/{id}", Need::LoggedIn, "下载附件", fetch)
-    .post(
-        "/attachments/{id}/delete",
-        Need::LoggedIn,
-        "删除附件",
-        remove,
-    )
-    .get(
-        "/api/v1/attachments",
-        Need::LoggedIn,
-        "某记录的附件列表（owner_type, owner_id）",
-        api_list,
-    )
-    .post(
-        "/api/v1/attachments",
-        Need::LoggedIn,
-        "上传附件（owner_type, owner_id）",
-        upload,
-    )
-    .get(
-        "/api/v1/attachments/{id}",
-        Need::LoggedIn,
-        "下载附件",
-        fetch,
-    )
-    .delete(
-        "/api/v1/attachments/{id}",
-        Need::LoggedIn,
-        "删除附件",
-        remove,
-    )
+    r.post("/attachments", Need::LoggedIn, "上传附件（owner_type, owner_id）", upload)
+        .get("/attachments/{id}", Need::LoggedIn, "下载附件", fetch)
+        .post("/attachments/{id}/delete", Need::LoggedIn, "删除附件", remove)
+        .get("/api/v1/attachments", Need::LoggedIn, "某记录的附件列表（owner_type, owner_id）", api_list)
+        .post("/api/v1/attachments", Need::LoggedIn, "上传附件（owner_type, owner_id）", upload)
+        .get("/api/v1/attachments/{id}", Need::LoggedIn, "下载附件", fetch)
+        .delete("/api/v1/attachments/{id}", Need::LoggedIn, "删除附件", remove)
 }
 
 fn owner<'a>(ctx: &'a Ctx, kind: &str) -> AppResult<&'a Arc<dyn AttachmentOwner>> {
-    ctx.state
-        .registry
-        .attachment_owners
-        .get(kind)
-        .ok_or(AppError::NotFound)
+    ctx.state.registry.attachment_owners.get(kind).ok_or(AppError::NotFound)
 }
 
-async fn upload(
-    ctx: Ctx,
-    q: Query<BTreeMap<String, String>>,
-    mp: Multipart,
-) -> AppResult<Response> {
+async fn upload(ctx: Ctx, q: Query<BTreeMap<String, String>>, mp: Multipart) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let kind = q.get("owner_type").cloned().unwrap_or_default();
-    let owner_id: i64 = q
-        .get("owner_id")
-        .and_then(|v| v.parse().ok())
-        .ok_or(AppError::NotFound)?;
+    let owner_id: i64 = q.get("owner_id").and_then(|v| v.parse().ok()).ok_or(AppError::NotFound)?;
     let own = owner(&ctx, &kind)?.clone();
     if !user.can(own.edit_perm()) {
         return Err(AppError::Forbidden);
     }
     let unit_id = own.unit_of(&ctx, owner_id).await?;
-    let up = read_upload(mp, ctx.state.policy.max_upload_bytes).await?;
-    let ct = sniff(&up.bytes).ok_or_else(|| {
-        AppError::field(
-            "file",
-            "不支持的文件类型：请上传 PDF、图片、Office 文档或纯文本",
-        )
-    })?;
+    let up = read_upload(mp, ctx.state.policy().max_upload_bytes).await?;
+    let ct = sniff(&up.bytes)
+        .ok_or_else(|| AppError::field("file", "不支持的文件类型：请上传 PDF、图片、Office 文档或纯文本"))?;
     let stored = hex::encode(rand::random::<[u8; 16]>());
     let path = ctx.state.files_dir().join(&stored[..2]).join(&stored);
     if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(anyhow::Error::from)?;
+        tokio::fs::create_dir_all(dir).await.map_err(anyhow::Error::from)?;
     }
-    tokio::fs::write(&path, &up.bytes)
-        .await
-        .map_err(anyhow::Error::from)?;
+    tokio::fs::write(&path, &up.bytes).await.map_err(anyhow::Error::from)?;
     let sum = hex::encode(Sm3::digest(&up.bytes));
     let mut tx = ctx.state.db.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -185,17 +132,12 @@ async fn upload(
         .audit(
             &mut tx,
             &ctx.actor(),
-            Event::ok("create", "attachment", id)
-                .detail(format!("{kind}#{owner_id} {}", up.file_name)),
+            Event::ok("create", "attachment", id).detail(format!("{kind}#{owner_id} {}", up.file_name)),
         )
         .await?;
     tx.commit().await?;
     if ctx.is_api {
-        return Ok((
-            axum::http::StatusCode::CREATED,
-            axum::Json(serde_json::json!({ "id": id })),
-        )
-            .into_response());
+        return Ok((axum::http::StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id }))).into_response());
     }
     Ok(redirect_with_flash(&own.page(owner_id), "附件已上传"))
 }
@@ -208,33 +150,16 @@ async fn load(ctx: &Ctx, id: i64, need_edit: bool) -> AppResult<Attachment> {
         "SELECT id, owner_type, owner_id, unit_id, file_name, stored_name, content_type, size, created_at FROM attachments WHERE id = ",
     );
     q.bind(id).push(" AND ");
-    user.scope
-        .push_condition(&mut q, "unit_id", Some("created_by"));
+    user.scope.push_condition(&mut q, "unit_id", Some("created_by"));
     let found: Option<Attachment> = q.query_as().fetch_optional(&ctx.state.db.pool).await?;
     let allowed = found
         .as_ref()
-        .and_then(|a| {
-            ctx.state
-                .registry
-                .attachment_owners
-                .get(a.owner_type.as_str())
-        })
-        .is_some_and(|o| {
-            user.can(if need_edit {
-                o.edit_perm()
-            } else {
-                o.view_perm()
-            })
-        });
+        .and_then(|a| ctx.state.registry.attachment_owners.get(a.owner_type.as_str()))
+        .is_some_and(|o| user.can(if need_edit { o.edit_perm() } else { o.view_perm() }));
     match found {
         Some(a) if allowed => Ok(a),
         _ => {
-            ctx.state
-                .audit_alone(
-                    &ctx.actor(),
-                    Event::failed("access_denied", "attachment", id),
-                )
-                .await?;
+            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "attachment", id)).await?;
             Err(AppError::NotFound)
         }
     }
@@ -242,14 +167,8 @@ async fn load(ctx: &Ctx, id: i64, need_edit: bool) -> AppResult<Attachment> {
 
 async fn fetch(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = load(&ctx, id, false).await?;
-    let path = ctx
-        .state
-        .files_dir()
-        .join(a.stored_name.get(..2).unwrap_or("xx"))
-        .join(&a.stored_name);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| anyhow::anyhow!("reading attachment {id}: {e}"))?;
+    let path = ctx.state.files_dir().join(a.stored_name.get(..2).unwrap_or("xx")).join(&a.stored_name);
+    let bytes = tokio::fs::read(&path).await.map_err(|e| anyhow::anyhow!("reading attachment {id}: {e}"))?;
     let ct: &'static str = match a.content_type.as_str() {
         "application/pdf" => "application/pdf",
         "image/jpeg" => "image/jpeg",
@@ -263,30 +182,15 @@ async fn fetch(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 async fn remove(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = load(&ctx, id, true).await?;
     let mut tx = ctx.state.db.begin().await?;
-    sqlx::query("DELETE FROM attachments WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("delete", "attachment", id).detail(a.file_name.clone()),
-        )
-        .await?;
+    sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("delete", "attachment", id).detail(a.file_name.clone())).await?;
     tx.commit().await?;
-    let path = ctx
-        .state
-        .files_dir()
-        .join(a.stored_name.get(..2).unwrap_or("xx"))
-        .join(&a.stored_name);
+    let path = ctx.state.files_dir().join(a.stored_name.get(..2).unwrap_or("xx")).join(&a.stored_name);
     let _ = tokio::fs::remove_file(path).await;
     if ctx.is_api {
         return Ok(axum::http::StatusCode::NO_CONTENT.into_response());
     }
-    let back = owner(&ctx, &a.owner_type)
-        .map(|o| o.page(a.owner_id))
-        .unwrap_or_else(|_| "/".into());
+    let back = owner(&ctx, &a.owner_type).map(|o| o.page(a.owner_id)).unwrap_or_else(|_| "/".into());
     Ok(redirect_with_flash(&back, "附件已删除"))
 }
 
@@ -296,22 +200,15 @@ pub async fn list_for(ctx: &Ctx, owner_type: &str, owner_id: i64) -> AppResult<V
     let mut q = Sql::new(
         "SELECT id, owner_type, owner_id, unit_id, file_name, stored_name, content_type, size, created_at FROM attachments WHERE owner_type = ",
     );
-    q.bind(owner_type.to_string())
-        .push(" AND owner_id = ")
-        .bind(owner_id)
-        .push(" AND ");
-    user.scope
-        .push_condition(&mut q, "unit_id", Some("created_by"));
+    q.bind(owner_type.to_string()).push(" AND owner_id = ").bind(owner_id).push(" AND ");
+    user.scope.push_condition(&mut q, "unit_id", Some("created_by"));
     q.push(" ORDER BY id LIMIT 200");
     Ok(q.query_as().fetch_all(&ctx.state.db.pool).await?)
 }
 
 async fn api_list(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Response> {
     let kind = q.get("owner_type").cloned().unwrap_or_default();
-    let owner_id: i64 = q
-        .get("owner_id")
-        .and_then(|v| v.parse().ok())
-        .ok_or(AppError::NotFound)?;
+    let owner_id: i64 = q.get("owner_id").and_then(|v| v.parse().ok()).ok_or(AppError::NotFound)?;
     let own = owner(&ctx, &kind)?.clone();
     if !ctx.can(own.view_perm()) {
         return Err(AppError::Forbidden);
@@ -319,8 +216,5 @@ async fn api_list(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Res
     own.unit_of(&ctx, owner_id).await?;
     let items = list_for(&ctx, &kind, owner_id).await?;
     let total = items.len();
-    Ok(axum::Json(
-        serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": 200 }),
-    )
-    .into_response())
+    Ok(axum::Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": 200 })).into_response())
 }

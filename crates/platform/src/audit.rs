@@ -30,19 +30,10 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     pub fn ok(event: &'a str, object_type: &'a str, object_id: impl ToString) -> Self {
-        Self {
-            event,
-            object_type,
-            object_id: object_id.to_string(),
-            detail: String::new(),
-            ok: true,
-        }
+        Self { event, object_type, object_id: object_id.to_string(), detail: String::new(), ok: true }
     }
     pub fn failed(event: &'a str, object_type: &'a str, object_id: impl ToString) -> Self {
-        Self {
-            ok: false,
-            ..Self::ok(event, object_type, object_id)
-        }
+        Self { ok: false, ..Self::ok(event, object_type, object_id) }
     }
     pub fn detail(mut self, d: impl Into<String>) -> Self {
         self.detail = d.into();
@@ -71,8 +62,7 @@ pub struct AuditRow {
 impl AuditRow {
     fn compute_mac(&self, key: &[u8], prev_mac: &str) -> String {
         // Length-prefixed fields, so no two different rows encode to the same bytes.
-        let mut mac =
-            <HmacSm3 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable_key());
+        let mut mac = <HmacSm3 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable_key());
         let fields: [String; 14] = [
             prev_mac.to_string(),
             self.seq.to_string(),
@@ -104,13 +94,7 @@ fn unreachable_key() -> HmacSm3 {
 
 /// Appends one row in `tx`. The head row is updated first, which serialises writers on both
 /// databases (a row lock in PostgreSQL, the write lock in SQLite) so the chain has no forks.
-pub async fn append(
-    tx: &mut Tx,
-    key: &[u8],
-    now_ms: i64,
-    actor: &Actor,
-    ev: Event<'_>,
-) -> Result<i64, sqlx::Error> {
+pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Event<'_>) -> Result<i64, sqlx::Error> {
     let (seq, prev): (i64, String) =
         sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac")
             .fetch_one(&mut **tx)
@@ -152,10 +136,7 @@ pub async fn append(
     .bind(&row.mac)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1")
-        .bind(&row.mac)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1").bind(&row.mac).execute(&mut **tx).await?;
     Ok(seq)
 }
 
@@ -180,40 +161,28 @@ pub async fn verify(db: &Db, key: &[u8]) -> anyhow::Result<Verdict> {
     let mut prev = String::new();
     let mut expected = 1_i64;
     loop {
-        let page: Vec<AuditRow> =
-            sqlx::query_as("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
-                .bind(expected)
-                .fetch_all(&db.pool)
-                .await?;
+        let page: Vec<AuditRow> = sqlx::query_as("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
+            .bind(expected)
+            .fetch_all(&db.pool)
+            .await?;
         if page.is_empty() {
             break;
         }
         for row in page {
             if row.seq != expected {
-                return Ok(Verdict::Broken {
-                    seq: expected,
-                    reason: format!("缺少第 {expected} 条记录"),
-                });
+                return Ok(Verdict::Broken { seq: expected, reason: format!("缺少第 {expected} 条记录") });
             }
             if row.compute_mac(key, &prev) != row.mac {
-                return Ok(Verdict::Broken {
-                    seq: row.seq,
-                    reason: "校验码不符：记录被篡改".into(),
-                });
+                return Ok(Verdict::Broken { seq: row.seq, reason: "校验码不符：记录被篡改".into() });
             }
             prev = row.mac;
             expected += 1;
         }
     }
     let (head_seq, head_mac): (i64, String) =
-        sqlx::query_as("SELECT seq, mac FROM audit_head WHERE id = 1")
-            .fetch_one(&db.pool)
-            .await?;
+        sqlx::query_as("SELECT seq, mac FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
     if head_seq != expected - 1 || head_mac != prev {
-        return Ok(Verdict::Broken {
-            seq: expected,
-            reason: "链尾与记录不符：末尾记录被删除".into(),
-        });
+        return Ok(Verdict::Broken { seq: expected, reason: "链尾与记录不符：末尾记录被删除".into() });
     }
     Ok(Verdict::Ok { rows: expected - 1 })
 }

@@ -26,8 +26,7 @@ impl Clock {
 
     /// Moves this clock (and every clone of it) forward. Used by tests.
     pub fn advance_minutes(&self, minutes: i64) {
-        self.offset_ms
-            .fetch_add(minutes * 60_000, Ordering::Relaxed);
+        self.offset_ms.fetch_add(minutes * 60_000, Ordering::Relaxed);
     }
 }
 
@@ -36,12 +35,7 @@ pub const SHANGHAI: jiff::tz::TimeZone = jiff::tz::TimeZone::fixed(jiff::tz::off
 /// Shows a stored UTC millisecond time in Asia/Shanghai (which has had no DST since 1991).
 pub fn format_ms(ms: i64) -> String {
     Timestamp::from_millisecond(ms)
-        .map(|t| {
-            SHANGHAI
-                .to_datetime(t)
-                .strftime("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
+        .map(|t| SHANGHAI.to_datetime(t).strftime("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()
 }
 

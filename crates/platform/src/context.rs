@@ -69,11 +69,7 @@ impl Ctx {
                 addr: self.addr.clone(),
                 request_id: self.request_id.clone(),
             },
-            None => Actor {
-                addr: self.addr.clone(),
-                request_id: self.request_id.clone(),
-                ..Actor::default()
-            },
+            None => Actor { addr: self.addr.clone(), request_id: self.request_id.clone(), ..Actor::default() },
         }
     }
 

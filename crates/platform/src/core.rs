@@ -41,32 +41,12 @@ fn routes(r: Routes) -> Routes {
         .post("/password", Need::LoggedIn, "修改密码", password_submit)
         .get("/", Need::LoggedIn, "首页（待办）", home)
         .get("/healthz", Need::Public, "健康检查", healthz)
-        .get(
-            "/static/{*path}",
-            Need::Public,
-            "静态资源",
-            crate::web::assets::serve,
-        )
-        .post(
-            "/api/v1/auth/login",
-            Need::Public,
-            "登录，返回令牌",
-            api_login,
-        )
-        .post(
-            "/api/v1/auth/logout",
-            Need::LoggedIn,
-            "注销令牌",
-            api_logout,
-        )
+        .get("/static/{*path}", Need::Public, "静态资源", crate::web::assets::serve)
+        .post("/api/v1/auth/login", Need::Public, "登录，返回令牌", api_login)
+        .post("/api/v1/auth/logout", Need::LoggedIn, "注销令牌", api_logout)
         .get("/api/v1/me", Need::LoggedIn, "当前用户", api_me)
         .get("/api/v1/todos", Need::LoggedIn, "当前用户的待办", api_todos)
-        .get(
-            "/api/v1/openapi.json",
-            Need::Public,
-            "OpenAPI 文档",
-            crate::openapi::serve,
-        )
+        .get("/api/v1/openapi.json", Need::Public, "OpenAPI 文档", crate::openapi::serve)
         .get("/search", Need::LoggedIn, "全文检索", crate::search::page)
         .get("/api/v1/search", Need::LoggedIn, "全文检索（q=关键词）", crate::search::api);
     crate::attachments::routes(r)
@@ -98,7 +78,7 @@ fn set_cookie(resp: &mut Response, value: String) {
 }
 
 fn cookie_attrs(ctx: &Ctx) -> &'static str {
-    if ctx.state.policy.secure_cookies {
+    if ctx.state.policy().secure_cookies {
         "Path=/; HttpOnly; SameSite=Strict; Secure"
     } else {
         "Path=/; HttpOnly; SameSite=Strict"
@@ -114,9 +94,7 @@ fn render_login(
     status: StatusCode,
 ) -> Response {
     // Before login the CSRF token is a double-submit cookie.
-    let csrf = cookie(headers, PRE_COOKIE)
-        .filter(|c| c.len() == 64)
-        .unwrap_or_else(session::random_token);
+    let csrf = cookie(headers, PRE_COOKIE).filter(|c| c.len() == 64).unwrap_or_else(session::random_token);
     let page = LoginPage {
         csrf: csrf.clone(),
         error: error.into(),
@@ -125,10 +103,7 @@ fn render_login(
         demo: ctx.state.demo,
     };
     let mut resp = (status, Html(page)).into_response();
-    set_cookie(
-        &mut resp,
-        format!("{PRE_COOKIE}={csrf}; {}", cookie_attrs(ctx)),
-    );
+    set_cookie(&mut resp, format!("{PRE_COOKIE}={csrf}; {}", cookie_attrs(ctx)));
     resp
 }
 
@@ -136,14 +111,7 @@ async fn login_page(ctx: Ctx, headers: HeaderMap, q: Query<BTreeMap<String, Stri
     if ctx.user.is_some() {
         return Redirect::to("/").into_response();
     }
-    render_login(
-        &ctx,
-        &headers,
-        "",
-        "",
-        q.get("next").map(String::as_str).unwrap_or("/"),
-        StatusCode::OK,
-    )
+    render_login(&ctx, &headers, "", "", q.get("next").map(String::as_str).unwrap_or("/"), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -156,11 +124,7 @@ struct LoginForm {
     next: String,
 }
 
-async fn login_submit(
-    ctx: Ctx,
-    headers: HeaderMap,
-    form: axum::Form<LoginForm>,
-) -> AppResult<Response> {
+async fn login_submit(ctx: Ctx, headers: HeaderMap, form: axum::Form<LoginForm>) -> AppResult<Response> {
     let f = form.0;
     if f.username.trim().is_empty() || f.password.is_empty() {
         return Ok(render_login(
@@ -172,38 +136,23 @@ async fn login_submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    let user_id =
-        match login::authenticate(&ctx.state, &f.username, &f.password, &ctx.actor()).await {
-            Ok(id) => id,
-            Err(AppError::BadRequest(m)) => {
-                return Ok(render_login(
-                    &ctx,
-                    &headers,
-                    &m,
-                    &f.username,
-                    &f.next,
-                    StatusCode::UNAUTHORIZED,
-                ));
-            }
-            Err(e) => return Err(e),
-        };
+    let user_id = match login::authenticate(&ctx.state, &f.username, &f.password, &ctx.actor()).await {
+        Ok(id) => id,
+        Err(AppError::BadRequest(m)) => {
+            return Ok(render_login(&ctx, &headers, &m, &f.username, &f.next, StatusCode::UNAUTHORIZED));
+        }
+        Err(e) => return Err(e),
+    };
     // A new session id at every login (no fixation); the old one, if any, is ended.
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         session::delete(&ctx.state, &old).await?;
     }
     let mut tx = ctx.state.db.begin().await?;
-    let (token, _) =
-        session::create(&ctx.state, &mut tx, user_id, SessionKind::Web, &ctx.addr).await?;
+    let (token, _) = session::create(&ctx.state, &mut tx, user_id, SessionKind::Web, &ctx.addr).await?;
     tx.commit().await?;
     let mut resp = Redirect::to(&safe_next(&f.next)).into_response();
-    set_cookie(
-        &mut resp,
-        format!("{SESSION_COOKIE}={token}; {}", cookie_attrs(&ctx)),
-    );
-    set_cookie(
-        &mut resp,
-        format!("{PRE_COOKIE}=; Max-Age=0; {}", cookie_attrs(&ctx)),
-    );
+    set_cookie(&mut resp, format!("{SESSION_COOKIE}={token}; {}", cookie_attrs(&ctx)));
+    set_cookie(&mut resp, format!("{PRE_COOKIE}=; Max-Age=0; {}", cookie_attrs(&ctx)));
     Ok(resp)
 }
 
@@ -212,14 +161,9 @@ async fn logout(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
         session::delete(&ctx.state, &t).await?;
     }
     let u = ctx.user()?;
-    ctx.state
-        .audit_alone(&ctx.actor(), Event::ok("logout", "user", u.id))
-        .await?;
+    ctx.state.audit_alone(&ctx.actor(), Event::ok("logout", "user", u.id)).await?;
     let mut resp = Redirect::to("/login").into_response();
-    set_cookie(
-        &mut resp,
-        format!("{SESSION_COOKIE}=; Max-Age=0; {}", cookie_attrs(&ctx)),
-    );
+    set_cookie(&mut resp, format!("{SESSION_COOKIE}=; Max-Age=0; {}", cookie_attrs(&ctx)));
     Ok(resp)
 }
 
@@ -234,12 +178,7 @@ struct PasswordPage {
 async fn password_page(ctx: Ctx) -> AppResult<Response> {
     let forced = ctx.user()?.must_change_password;
     let frame = Frame::new(&ctx, "修改密码", "", &[("修改密码", "")]);
-    Ok(Html(PasswordPage {
-        frame,
-        errors: FieldErrors::new(),
-        forced,
-    })
-    .into_response())
+    Ok(Html(PasswordPage { frame, errors: FieldErrors::new(), forced }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -282,13 +221,7 @@ pub async fn change_own_password(ctx: &Ctx, old: &str, new: &str, confirm: &str)
         .execute(&mut *tx)
         .await?;
     session::delete_for_user(&mut tx, u.id).await?;
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("password_change", "user", u.id),
-        )
-        .await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("password_change", "user", u.id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -297,34 +230,16 @@ async fn password_submit(ctx: Ctx, form: axum::Form<PasswordForm>) -> AppResult<
     match change_own_password(&ctx, &form.old, &form.new, &form.confirm).await {
         Ok(()) => {
             let mut tx = ctx.state.db.begin().await?;
-            let (token, _) = session::create(
-                &ctx.state,
-                &mut tx,
-                ctx.user()?.id,
-                SessionKind::Web,
-                &ctx.addr,
-            )
-            .await?;
+            let (token, _) = session::create(&ctx.state, &mut tx, ctx.user()?.id, SessionKind::Web, &ctx.addr).await?;
             tx.commit().await?;
             let mut resp = redirect_with_flash("/", "密码已修改");
-            set_cookie(
-                &mut resp,
-                format!("{SESSION_COOKIE}={token}; {}", cookie_attrs(&ctx)),
-            );
+            set_cookie(&mut resp, format!("{SESSION_COOKIE}={token}; {}", cookie_attrs(&ctx)));
             Ok(resp)
         }
         Err(AppError::Validation(errors)) => {
             let forced = ctx.user()?.must_change_password;
             let frame = Frame::new(&ctx, "修改密码", "", &[("修改密码", "")]);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Html(PasswordPage {
-                    frame,
-                    errors,
-                    forced,
-                }),
-            )
-                .into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(PasswordPage { frame, errors, forced })).into_response())
         }
         Err(e) => Err(e),
     }
@@ -336,12 +251,7 @@ pub async fn todos_for(ctx: &Ctx) -> AppResult<Vec<Todo>> {
     for src in &ctx.state.registry.todos {
         all.extend(src.todos(ctx).await?);
     }
-    all.sort_by(|a, b| {
-        a.due
-            .as_deref()
-            .unwrap_or("9999")
-            .cmp(b.due.as_deref().unwrap_or("9999"))
-    });
+    all.sort_by(|a, b| a.due.as_deref().unwrap_or("9999").cmp(b.due.as_deref().unwrap_or("9999")));
     Ok(all)
 }
 
@@ -362,12 +272,7 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
             cards.push(card);
         }
     }
-    Ok(Html(HomePage {
-        frame,
-        todos,
-        cards,
-    })
-    .into_response())
+    Ok(Html(HomePage { frame, todos, cards }).into_response())
 }
 
 async fn healthz(ctx: Ctx) -> Response {
@@ -388,29 +293,23 @@ async fn api_login(
     ctx: Ctx,
     body: Result<Json<ApiLogin>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
-    let Json(b) = body
-        .map_err(|_| AppError::BadRequest("请求体须为 JSON：{\"username\",\"password\"}".into()))?;
-    let user_id = match login::authenticate(&ctx.state, &b.username, &b.password, &ctx.actor())
-        .await
-    {
+    let Json(b) = body.map_err(|_| AppError::BadRequest("请求体须为 JSON：{\"username\",\"password\"}".into()))?;
+    let user_id = match login::authenticate(&ctx.state, &b.username, &b.password, &ctx.actor()).await {
         Ok(id) => id,
-        Err(AppError::BadRequest(m)) => return Ok((
-            StatusCode::UNAUTHORIZED,
-            Json(
-                serde_json::json!({"error": {"code": "login_failed", "message": m, "fields": {}}}),
-            ),
-        )
-            .into_response()),
+        Err(AppError::BadRequest(m)) => {
+            return Ok((
+                StatusCode::UNAUTHORIZED,
+                Json(serde_json::json!({"error": {"code": "login_failed", "message": m, "fields": {}}})),
+            )
+                .into_response());
+        }
         Err(e) => return Err(e),
     };
     let mut tx = ctx.state.db.begin().await?;
-    let (token, _) =
-        session::create(&ctx.state, &mut tx, user_id, SessionKind::Api, &ctx.addr).await?;
+    let (token, _) = session::create(&ctx.state, &mut tx, user_id, SessionKind::Api, &ctx.addr).await?;
     tx.commit().await?;
     let expires = session::expires_at(&ctx.state, ctx.state.clock.now_ms());
-    let at = jiff::Timestamp::from_millisecond(expires)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
+    let at = jiff::Timestamp::from_millisecond(expires).map(|t| t.to_string()).unwrap_or_default();
     Ok(Json(serde_json::json!({ "token": token, "expires_at": at })).into_response())
 }
 
@@ -421,9 +320,7 @@ async fn api_logout(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     session::delete(&ctx.state, token.trim()).await?;
-    ctx.state
-        .audit_alone(&ctx.actor(), Event::ok("logout", "user", ctx.user()?.id))
-        .await?;
+    ctx.state.audit_alone(&ctx.actor(), Event::ok("logout", "user", ctx.user()?.id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -439,8 +336,5 @@ async fn api_me(ctx: Ctx) -> AppResult<Response> {
 async fn api_todos(ctx: Ctx) -> AppResult<Response> {
     let items = todos_for(&ctx).await?;
     let total = items.len();
-    Ok(Json(
-        serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) }),
-    )
-    .into_response())
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })).into_response())
 }

@@ -32,12 +32,9 @@ impl Keys {
 
 fn load_or_create<const N: usize>(path: &Path, create: bool) -> anyhow::Result<[u8; N]> {
     if path.exists() {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let bytes = hex::decode(text.trim()).context("key file is not hex")?;
-        return bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("key file {} has the wrong length", path.display()));
+        return bytes.try_into().map_err(|_| anyhow::anyhow!("key file {} has the wrong length", path.display()));
     }
     if !create {
         bail!("密钥文件 {} 不存在：数据目录不完整", path.display());

@@ -58,7 +58,7 @@ pub fn collect_routes(areas: &[Area]) -> routes::Routes {
 pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
     use axum::extract::DefaultBodyLimit;
     use axum::middleware::{from_fn, from_fn_with_state};
-    let limit = state.policy.max_upload_bytes + 64 * 1024;
+    let limit = state.policy().max_upload_bytes + 64 * 1024;
     router
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), auth::layer::auth_layer))
@@ -66,9 +66,7 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
         .layer(from_fn(auth::layer::security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
-                "handler panicked"
-            )))
+            axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!("handler panicked")))
         }))
         .with_state(state)
 }
@@ -76,9 +74,6 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
 /// No route matched. Marked, so the route test can tell "no such route" from "no such record".
 async fn not_found() -> axum::response::Response {
     let mut r = axum::response::IntoResponse::into_response(AppError::NotFound);
-    r.headers_mut().insert(
-        "x-gangju-no-route",
-        axum::http::HeaderValue::from_static("1"),
-    );
+    r.headers_mut().insert("x-gangju-no-route", axum::http::HeaderValue::from_static("1"));
     r
 }

@@ -31,61 +31,17 @@ pub const SETTING_EDIT: &str = "setting:edit";
 pub const SECURITY_EDIT: &str = "security:edit";
 
 pub const PLATFORM_PERMISSIONS: &[Permission] = &[
-    Permission {
-        code: UNIT_VIEW,
-        name: "查看单位",
-        group: "系统管理",
-    },
-    Permission {
-        code: UNIT_EDIT,
-        name: "维护单位",
-        group: "系统管理",
-    },
-    Permission {
-        code: USER_VIEW,
-        name: "查看账号",
-        group: "系统管理",
-    },
-    Permission {
-        code: USER_EDIT,
-        name: "维护账号、重置密码",
-        group: "系统管理",
-    },
-    Permission {
-        code: USER_GRANT,
-        name: "授予角色与密级",
-        group: "系统管理",
-    },
-    Permission {
-        code: ROLE_VIEW,
-        name: "查看角色",
-        group: "系统管理",
-    },
-    Permission {
-        code: ROLE_EDIT,
-        name: "维护角色权限与数据范围",
-        group: "系统管理",
-    },
-    Permission {
-        code: AUDIT_VIEW,
-        name: "查询审计日志",
-        group: "系统管理",
-    },
-    Permission {
-        code: AUDIT_EXPORT,
-        name: "导出审计日志",
-        group: "系统管理",
-    },
-    Permission {
-        code: SETTING_EDIT,
-        name: "系统参数设置",
-        group: "系统管理",
-    },
-    Permission {
-        code: SECURITY_EDIT,
-        name: "安全策略设置",
-        group: "系统管理",
-    },
+    Permission { code: UNIT_VIEW, name: "查看单位", group: "系统管理" },
+    Permission { code: UNIT_EDIT, name: "维护单位", group: "系统管理" },
+    Permission { code: USER_VIEW, name: "查看账号", group: "系统管理" },
+    Permission { code: USER_EDIT, name: "维护账号、重置密码", group: "系统管理" },
+    Permission { code: USER_GRANT, name: "授予角色与密级", group: "系统管理" },
+    Permission { code: ROLE_VIEW, name: "查看角色", group: "系统管理" },
+    Permission { code: ROLE_EDIT, name: "维护角色权限与数据范围", group: "系统管理" },
+    Permission { code: AUDIT_VIEW, name: "查询审计日志", group: "系统管理" },
+    Permission { code: AUDIT_EXPORT, name: "导出审计日志", group: "系统管理" },
+    Permission { code: SETTING_EDIT, name: "系统参数设置", group: "系统管理" },
+    Permission { code: SECURITY_EDIT, name: "安全策略设置", group: "系统管理" },
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

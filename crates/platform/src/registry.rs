@@ -14,16 +14,8 @@ use std::sync::Arc;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Menu groups in the order of CAPABILITIES.md; an area's entries go under one of them.
-pub const MENU_GROUPS: &[&str] = &[
-    "组织与队伍",
-    "学习教育",
-    "主体责任",
-    "清廉建设",
-    "教育培训",
-    "安保维稳",
-    "目标与报告",
-    "系统管理",
-];
+pub const MENU_GROUPS: &[&str] =
+    &["组织与队伍", "学习教育", "主体责任", "清廉建设", "教育培训", "安保维稳", "目标与报告", "系统管理"];
 
 #[derive(Clone, Copy, Debug)]
 pub struct MenuItem {
@@ -52,10 +44,7 @@ pub trait TodoSource: Send + Sync {
 
 /// A summary card on the home page: (title, value, link), or None when the user may not see it.
 pub trait CardSource: Send + Sync {
-    fn card<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-    ) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
+    fn card<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
 }
 
 /// A record kind whose text is searchable: hits are shown only to users who may view the kind.
@@ -99,10 +88,7 @@ pub struct Registry {
 
 impl Registry {
     pub fn from_areas(areas: &[Area], routes: Vec<RouteMeta>) -> Self {
-        let mut r = Registry {
-            routes,
-            ..Default::default()
-        };
+        let mut r = Registry { routes, ..Default::default() };
         for a in areas {
             r.menu.extend_from_slice(a.menu);
             r.permissions.extend_from_slice(a.permissions);
@@ -120,10 +106,6 @@ impl Registry {
     }
 
     pub fn permission_name(&self, code: &str) -> &'static str {
-        self.permissions
-            .iter()
-            .find(|p| p.code == code)
-            .map(|p| p.name)
-            .unwrap_or("未知权限")
+        self.permissions.iter().find(|p| p.code == code).map(|p| p.name).unwrap_or("未知权限")
     }
 }

@@ -29,10 +29,7 @@ pub struct Routes {
 
 impl Default for Routes {
     fn default() -> Self {
-        Self {
-            router: Router::new(),
-            meta: Vec::new(),
-        }
+        Self { router: Router::new(), meta: Vec::new() }
     }
 }
 
@@ -53,17 +50,9 @@ impl Routes {
         summary: &'static str,
         mr: MethodRouter<AppState>,
     ) -> Self {
-        let mr = mr.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            guard(need, req, next)
-        }));
+        let mr = mr.route_layer(middleware::from_fn(move |req: Request, next: Next| guard(need, req, next)));
         self.router = self.router.route(path, mr);
-        self.meta.push(RouteMeta {
-            method,
-            path,
-            need: need_label(need),
-            summary,
-            api: path.starts_with("/api/"),
-        });
+        self.meta.push(RouteMeta { method, path, need: need_label(need), summary, api: path.starts_with("/api/") });
         self
     }
 
@@ -101,12 +90,7 @@ impl Routes {
 }
 
 /// Pages that a user who must change the password may still open.
-const PASSWORD_CHANGE_PATHS: &[&str] = &[
-    "/password",
-    "/logout",
-    "/api/v1/auth/logout",
-    "/api/v1/auth/password",
-];
+const PASSWORD_CHANGE_PATHS: &[&str] = &["/password", "/logout", "/api/v1/auth/logout", "/api/v1/auth/password"];
 
 async fn guard(need: Need, req: Request, next: Next) -> Response {
     let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
@@ -119,11 +103,7 @@ async fn guard(need: Need, req: Request, next: Next) -> Response {
         if ctx.is_api {
             return AppError::Unauthenticated.into_response();
         }
-        let next_url = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let target = format!("/login?next={}", crate::web::url_encode(next_url));
         return Redirect::to(&target).into_response();
     };
@@ -136,8 +116,8 @@ async fn guard(need: Need, req: Request, next: Next) -> Response {
     if let Need::Perm(p) = need
         && !user.can(p)
     {
-        let ev = crate::audit::Event::failed("access_denied", "route", req.uri().path())
-            .detail(format!("缺少权限 {p}"));
+        let ev =
+            crate::audit::Event::failed("access_denied", "route", req.uri().path()).detail(format!("缺少权限 {p}"));
         if let Err(e) = ctx.state.audit_alone(&ctx.actor(), ev).await {
             return AppError::from(e).into_response();
         }

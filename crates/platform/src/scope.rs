@@ -62,10 +62,6 @@ impl Scope {
 
     /// Whether a unit, given its tree path and id, is inside the scope (for records being created).
     pub fn covers_unit(&self, unit_id: i64, unit_path: &str) -> bool {
-        self.units.contains(&unit_id)
-            || self
-                .subtrees
-                .iter()
-                .any(|p| unit_path.starts_with(p.as_str()))
+        self.units.contains(&unit_id) || self.subtrees.iter().any(|p| unit_path.starts_with(p.as_str()))
     }
 }

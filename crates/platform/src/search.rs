@@ -3,15 +3,15 @@
 //! every node searches the same data with no separate index to keep in sync.
 
 use crate::context::Ctx;
+use crate::db::{Backend, Sql, Tx};
+use crate::error::AppResult;
 use crate::web::{Frame, Html};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
-use crate::db::{Backend, Sql, Tx};
-use crate::error::AppResult;
 use jieba_rs::Jieba;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Domain words the general dictionary would split.
@@ -87,16 +87,14 @@ pub async fn index(
         .bind(record_id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ($1,$2,$3,$4,$5)",
-    )
-    .bind(kind)
-    .bind(record_id)
-    .bind(unit_id)
-    .bind(title)
-    .bind(w)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ($1,$2,$3,$4,$5)")
+        .bind(kind)
+        .bind(record_id)
+        .bind(unit_id)
+        .bind(title)
+        .bind(w)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -128,18 +126,11 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     match ctx.state.db.backend {
         Backend::Sqlite => {
             // Each word a quoted FTS5 string: user text can never be read as query syntax.
-            let m = ws
-                .iter()
-                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                .collect::<Vec<_>>()
-                .join(" ");
-            sql.push("JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH ")
-                .bind(m);
+            let m = ws.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+            sql.push("JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH ").bind(m);
         }
         Backend::Postgres => {
-            sql.push("WHERE d.tsv @@ plainto_tsquery('simple', ")
-                .bind(ws.join(" "))
-                .push(")");
+            sql.push("WHERE d.tsv @@ plainto_tsquery('simple', ").bind(ws.join(" ")).push(")");
         }
     }
     sql.push(" AND d.kind IN (");
@@ -151,8 +142,7 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     }
     sql.push(") AND ");
     user.scope.push_condition(&mut sql, "d.unit_id", None);
-    sql.push(" ORDER BY d.id DESC LIMIT ")
-        .bind(limit.clamp(1, 200));
+    sql.push(" ORDER BY d.id DESC LIMIT ").bind(limit.clamp(1, 200));
     Ok(sql.query_as().fetch_all(&ctx.state.db.pool).await?)
 }
 
@@ -175,7 +165,13 @@ pub async fn search_all(ctx: &Ctx, q: &str) -> AppResult<Vec<Found>> {
         .into_iter()
         .filter_map(|h| {
             let k = kinds.iter().find(|k| k.kind == h.kind)?;
-            Some(Found { href: format!("{}{}", k.href, h.record_id), kind_name: k.name, kind: h.kind, record_id: h.record_id, title: h.title })
+            Some(Found {
+                href: format!("{}{}", k.href, h.record_id),
+                kind_name: k.name,
+                kind: h.kind,
+                record_id: h.record_id,
+                title: h.title,
+            })
         })
         .collect())
 }

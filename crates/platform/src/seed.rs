@@ -21,12 +21,13 @@ pub async fn sync_roles(db: &Db, registry: &Registry) -> anyhow::Result<()> {
         .await?;
     }
     for (role, perm) in &registry.grants {
-        let fresh = sqlx::query("INSERT INTO builtin_grants (role_code, permission) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(*role)
-            .bind(*perm)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let fresh =
+            sqlx::query("INSERT INTO builtin_grants (role_code, permission) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(*role)
+                .bind(*perm)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         if fresh == 1 {
             sqlx::query(
                 "INSERT INTO role_permissions (role_id, permission) SELECT id, $1 FROM roles WHERE code = $2 ON CONFLICT DO NOTHING",

@@ -10,16 +10,15 @@ impl TodoSource for PasswordExpiry {
     fn todos<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
         Box::pin(async move {
             let u = ctx.user()?;
-            let days = ctx.state.policy.password_expiry_days;
+            let days = ctx.state.policy().password_expiry_days;
             if days <= 0 {
                 return Ok(Vec::new());
             }
-            let row: (i64, i64) = sqlx::query_as(
-                "SELECT password_changed_at, password_never_expires FROM users WHERE id = $1",
-            )
-            .bind(u.id)
-            .fetch_one(&ctx.state.db.pool)
-            .await?;
+            let row: (i64, i64) =
+                sqlx::query_as("SELECT password_changed_at, password_never_expires FROM users WHERE id = $1")
+                    .bind(u.id)
+                    .fetch_one(&ctx.state.db.pool)
+                    .await?;
             let expires = row.0 + days * 86_400_000;
             let left = (expires - ctx.state.clock.now_ms()) / 86_400_000;
             if row.1 != 0 || left > 7 {

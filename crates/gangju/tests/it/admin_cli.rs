@@ -5,12 +5,7 @@ use crate::common::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn run(
-    dir: &std::path::Path,
-    url: Option<&str>,
-    args: &[&str],
-    stdin: Option<&str>,
-) -> std::process::Output {
+fn run(dir: &std::path::Path, url: Option<&str>, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gangju"));
     c.args(args)
         .arg("--data-dir")
@@ -31,12 +26,7 @@ fn run(
 }
 
 fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -53,66 +43,22 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         assert!(!dir.join("gangju.sqlite").exists(), "nothing was created");
     }
     ok(&run(&dir, u, &["migrate"], None));
+    ok(&run(&dir, u, &["admin", "create-unit", "--code", "HB", "--name", "某省监狱管理局", "--kind", "bureau"], None));
     ok(&run(
         &dir,
         u,
-        &[
-            "admin",
-            "create-unit",
-            "--code",
-            "HB",
-            "--name",
-            "某省监狱管理局",
-            "--kind",
-            "bureau",
-        ],
-        None,
-    ));
-    ok(&run(
-        &dir,
-        u,
-        &[
-            "admin",
-            "create-unit",
-            "--code",
-            "HB1",
-            "--name",
-            "某省某监狱",
-            "--kind",
-            "prison",
-            "--parent",
-            "HB",
-        ],
+        &["admin", "create-unit", "--code", "HB1", "--name", "某省某监狱", "--kind", "prison", "--parent", "HB"],
         None,
     ));
     let bad_parent = run(
         &dir,
         u,
-        &[
-            "admin",
-            "create-unit",
-            "--code",
-            "X",
-            "--name",
-            "X",
-            "--kind",
-            "department",
-            "--parent",
-            "NOPE",
-        ],
+        &["admin", "create-unit", "--code", "X", "--name", "X", "--kind", "department", "--parent", "NOPE"],
         None,
     );
     assert!(!bad_parent.status.success());
     let roles = ok(&run(&dir, u, &["admin", "roles"], None));
-    for r in [
-        "system_admin",
-        "security_admin",
-        "audit_admin",
-        "leader",
-        "party_office",
-        "unit_clerk",
-        "officer",
-    ] {
+    for r in ["system_admin", "security_admin", "audit_admin", "leader", "party_office", "unit_clerk", "officer"] {
         assert!(roles.contains(r), "{r} missing from {roles}");
     }
     ok(&run(
@@ -177,18 +123,7 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
     let otp = ok(&run(
         &dir,
         u,
-        &[
-            "admin",
-            "create-user",
-            "--username",
-            "audit1",
-            "--name",
-            "审计员",
-            "--unit",
-            "HB1",
-            "--role",
-            "audit_admin",
-        ],
+        &["admin", "create-user", "--username", "audit1", "--name", "审计员", "--unit", "HB1", "--role", "audit_admin"],
         None,
     ));
     assert!(otp.contains("一次性密码"));
@@ -208,26 +143,12 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(gangju::serve(listener, app, std::future::pending()));
     let c = client();
-    let page = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        !page.contains("演示数据"),
-        "a real installation is not labelled a demo"
-    );
+    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("演示数据"), "a real installation is not labelled a demo");
     let t = csrf_in(&page);
     let r = c
         .post(format!("{base}/login"))
-        .form(&[
-            ("_csrf", t.as_str()),
-            ("username", "admin1"),
-            ("password", "Xitong-Guanli2022"),
-        ])
+        .form(&[("_csrf", t.as_str()), ("username", "admin1"), ("password", "Xitong-Guanli2022")])
         .send()
         .await
         .unwrap();
@@ -235,12 +156,7 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
     assert_eq!(r.headers()["location"], "/");
 
     // Reset from the command line: a one-time password, to be changed at next login.
-    let reset = ok(&run(
-        &dir,
-        u,
-        &["admin", "reset-password", "--username", "admin1"],
-        None,
-    ));
+    let reset = ok(&run(&dir, u, &["admin", "reset-password", "--username", "admin1"], None));
     assert!(reset.contains("一次性密码"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,10 +8,7 @@ use std::process::Command;
 
 fn gangju(args: &[&str], app: &TestApp) -> std::process::Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gangju"));
-    c.args(args)
-        .arg("--data-dir")
-        .arg(&app.dir)
-        .env_remove("GANGJU_DATABASE_URL");
+    c.args(args).arg("--data-dir").arg(&app.dir).env_remove("GANGJU_DATABASE_URL");
     if let Some(u) = &app.database_url {
         c.arg("--database-url").arg(u);
     }
@@ -25,38 +22,18 @@ async fn the_chain_verifies_and_a_changed_row_is_named() {
     let _ = app.try_login("leader", "Wrong#Pass123").await;
     let rows = app.scalar("SELECT count(*) FROM audit_log").await;
     assert!(rows >= 3);
-    assert_eq!(
-        verify(&app.state.db, &app.state.keys.audit).await.unwrap(),
-        Verdict::Ok { rows }
-    );
+    assert_eq!(verify(&app.state.db, &app.state.keys.audit).await.unwrap(), Verdict::Ok { rows });
     let out = gangju(&["audit", "verify"], &app);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
     // The database itself refuses to change or remove a row.
-    assert!(
-        sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 2")
-            .execute(&app.state.db.pool)
-            .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("DELETE FROM audit_log WHERE seq = 2")
-            .execute(&app.state.db.pool)
-            .await
-            .is_err()
-    );
+    assert!(sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 2").execute(&app.state.db.pool).await.is_err());
+    assert!(sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&app.state.db.pool).await.is_err());
 
     // Someone with the database owner's powers changes row 2 underneath.
     match app.state.db.backend {
         Backend::Sqlite => {
-            sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
-                .execute(&app.state.db.pool)
-                .await
-                .unwrap();
+            sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(&app.state.db.pool).await.unwrap();
         }
         Backend::Postgres => {
             sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
@@ -69,10 +46,7 @@ async fn the_chain_verifies_and_a_changed_row_is_named() {
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    assert!(matches!(
-        verify(&app.state.db, &app.state.keys.audit).await.unwrap(),
-        Verdict::Broken { seq: 2, .. }
-    ));
+    assert!(matches!(verify(&app.state.db, &app.state.keys.audit).await.unwrap(), Verdict::Broken { seq: 2, .. }));
     let out = gangju(&["audit", "verify"], &app);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("第 2 条"));
@@ -84,23 +58,18 @@ async fn a_failed_audit_write_rolls_the_change_back() {
     let api = app.token("sysadmin").await;
     let parent = app.unit_id("SL").await;
     // Break the chain head so the next audit write fails inside the change's transaction.
-    sqlx::query("DELETE FROM audit_head")
-        .execute(&app.state.db.pool)
+    sqlx::query("DELETE FROM audit_head").execute(&app.state.db.pool).await.unwrap();
+    let before = app.scalar("SELECT count(*) FROM units").await;
+    let r = api
+        .req(reqwest::Method::POST, "/api/v1/units")
+        .json(&serde_json::json!({"parent_id": parent, "code": "NOAUDIT", "name": "无审计", "kind": "department"}))
+        .send()
         .await
         .unwrap();
-    let before = app.scalar("SELECT count(*) FROM units").await;
-    let r = api.req(reqwest::Method::POST, "/api/v1/units").json(&serde_json::json!({"parent_id": parent, "code": "NOAUDIT", "name": "无审计", "kind": "department"})).send().await.unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
     let body = r.text().await.unwrap();
-    assert!(
-        !body.contains("audit_head") && !body.contains("SELECT"),
-        "no SQL in the answer: {body}"
-    );
-    assert_eq!(
-        app.scalar("SELECT count(*) FROM units").await,
-        before,
-        "no change without its audit row"
-    );
+    assert!(!body.contains("audit_head") && !body.contains("SELECT"), "no SQL in the answer: {body}");
+    assert_eq!(app.scalar("SELECT count(*) FROM units").await, before, "no change without its audit row");
 }
 
 #[tokio::test]
@@ -109,40 +78,23 @@ async fn backup_then_restore_into_a_fresh_directory() {
     let clerk = app.login("clerk2").await;
     let unit = app.unit_id("SL-JQ02").await;
     let up = clerk
-        .upload(
-            &format!("/attachments?owner_type=unit&owner_id={unit}"),
-            "职责.txt",
-            "职责内容".as_bytes().to_vec(),
-        )
+        .upload(&format!("/attachments?owner_type=unit&owner_id={unit}"), "职责.txt", "职责内容".as_bytes().to_vec())
         .await;
     assert_eq!(up.status(), reqwest::StatusCode::SEE_OTHER);
     let snapshot = |db: sqlx::AnyPool| async move {
         let units: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, code, name FROM units ORDER BY id")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+            sqlx::query_as("SELECT id, code, name FROM units ORDER BY id").fetch_all(&db).await.unwrap();
         let users: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT id, username, password_hash FROM users ORDER BY id")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+            sqlx::query_as("SELECT id, username, password_hash FROM users ORDER BY id").fetch_all(&db).await.unwrap();
         let audit: Vec<(i64, String)> =
-            sqlx::query_as("SELECT seq, mac FROM audit_log ORDER BY seq")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+            sqlx::query_as("SELECT seq, mac FROM audit_log ORDER BY seq").fetch_all(&db).await.unwrap();
         (units, users, audit)
     };
     let before = snapshot(app.state.db.pool.clone()).await;
 
     let dest = temp_dir("backup").join("b");
     let out = gangju(&["backup", "--to", dest.to_str().unwrap()], &app);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dest.join("manifest.json").exists());
 
     // A fresh installation directory with the original keys (keys are never in a backup).
@@ -150,47 +102,28 @@ async fn backup_then_restore_into_a_fresh_directory() {
     copy_dir(&app.dir.join("keys"), &fresh.join("keys"));
     let fresh_url = fresh_database_url().await;
     let mut c = Command::new(env!("CARGO_BIN_EXE_gangju"));
-    c.args([
-        "restore",
-        "--from",
-        dest.to_str().unwrap(),
-        "--data-dir",
-        fresh.to_str().unwrap(),
-    ])
-    .env_remove("GANGJU_DATABASE_URL");
+    c.args(["restore", "--from", dest.to_str().unwrap(), "--data-dir", fresh.to_str().unwrap()])
+        .env_remove("GANGJU_DATABASE_URL");
     if let Some(u) = &fresh_url {
         c.args(["--database-url", u, "--force"]);
     }
     let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 
     let loc = platform::db::DbLocation::resolve(fresh_url.as_deref(), &fresh).unwrap();
     let restored = platform::db::Db::open(&loc, false).await.unwrap();
     let mut after = snapshot(restored.pool.clone()).await;
     after.2.truncate(before.2.len()); // the restore itself is audited after the copied rows
     assert_eq!(before, after);
-    let file: String = sqlx::query_scalar("SELECT stored_name FROM attachments")
-        .fetch_one(&restored.pool)
-        .await
-        .unwrap();
+    let file: String =
+        sqlx::query_scalar("SELECT stored_name FROM attachments").fetch_one(&restored.pool).await.unwrap();
     let bytes = std::fs::read(fresh.join("files").join(&file[..2]).join(&file)).unwrap();
     assert_eq!(String::from_utf8(bytes).unwrap(), "职责内容");
 
     // Restoring over an existing database needs --force; a damaged backup is refused.
     if fresh_url.is_none() {
         let again = Command::new(env!("CARGO_BIN_EXE_gangju"))
-            .args([
-                "restore",
-                "--from",
-                dest.to_str().unwrap(),
-                "--data-dir",
-                fresh.to_str().unwrap(),
-            ])
+            .args(["restore", "--from", dest.to_str().unwrap(), "--data-dir", fresh.to_str().unwrap()])
             .env_remove("GANGJU_DATABASE_URL")
             .output()
             .unwrap();
@@ -202,22 +135,11 @@ async fn backup_then_restore_into_a_fresh_directory() {
         );
     }
     let manifest = std::fs::read_to_string(dest.join("manifest.json")).unwrap();
-    let victim = if dest.join("gangju.sqlite").exists() {
-        "gangju.sqlite"
-    } else {
-        "gangju.pgdump"
-    };
+    let victim = if dest.join("gangju.sqlite").exists() { "gangju.sqlite" } else { "gangju.pgdump" };
     assert!(manifest.contains(victim));
     std::fs::write(dest.join(victim), b"tampered").unwrap();
     let bad = Command::new(env!("CARGO_BIN_EXE_gangju"))
-        .args([
-            "restore",
-            "--force",
-            "--from",
-            dest.to_str().unwrap(),
-            "--data-dir",
-            fresh.to_str().unwrap(),
-        ])
+        .args(["restore", "--force", "--from", dest.to_str().unwrap(), "--data-dir", fresh.to_str().unwrap()])
         .env_remove("GANGJU_DATABASE_URL")
         .output()
         .unwrap();

@@ -23,12 +23,7 @@ async fn login_logout_and_the_one_failure_message() {
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let after = b.get("/").await;
     assert_eq!(after.status(), StatusCode::SEE_OTHER);
-    assert!(
-        after.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/login")
-    );
+    assert!(after.headers()["location"].to_str().unwrap().starts_with("/login"));
     assert_eq!(app.audit_count("logout").await, 1);
 }
 
@@ -41,11 +36,7 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
     }
     assert_eq!(app.audit_count("lockout").await, 1);
     let (_, right) = app.try_login("party", PW).await;
-    assert_eq!(
-        right.status(),
-        StatusCode::UNAUTHORIZED,
-        "the right password is refused while locked"
-    );
+    assert_eq!(right.status(), StatusCode::UNAUTHORIZED, "the right password is refused while locked");
     app.clock.advance_minutes(14);
     let (_, still) = app.try_login("party", PW).await;
     assert_eq!(still.status(), StatusCode::UNAUTHORIZED);
@@ -61,41 +52,21 @@ async fn idle_and_absolute_session_timeouts() {
     let admin = app.login("sysadmin").await;
     app.clock.advance_minutes(16);
     // Administrators time out after 15 idle minutes, others after 30.
-    assert_eq!(
-        admin.get("/system/units").await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(admin.get("/system/units").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(user.get("/").await.status(), StatusCode::OK);
     app.clock.advance_minutes(29);
-    assert_eq!(
-        user.get("/").await.status(),
-        StatusCode::OK,
-        "activity keeps the session alive"
-    );
+    assert_eq!(user.get("/").await.status(), StatusCode::OK, "activity keeps the session alive");
     app.clock.advance_minutes(31);
-    assert_eq!(
-        user.get("/").await.status(),
-        StatusCode::SEE_OTHER,
-        "31 idle minutes end it"
-    );
+    assert_eq!(user.get("/").await.status(), StatusCode::SEE_OTHER, "31 idle minutes end it");
 
     // Absolute limit: 12 hours however active.
     let busy = app.login("party").await;
     for i in 0..24 {
         app.clock.advance_minutes(29);
-        assert_eq!(
-            busy.get("/").await.status(),
-            StatusCode::OK,
-            "still active after {} minutes",
-            (i + 1) * 29
-        );
+        assert_eq!(busy.get("/").await.status(), StatusCode::OK, "still active after {} minutes", (i + 1) * 29);
     }
     app.clock.advance_minutes(29);
-    assert_eq!(
-        busy.get("/").await.status(),
-        StatusCode::SEE_OTHER,
-        "no session outlives 12 hours"
-    );
+    assert_eq!(busy.get("/").await.status(), StatusCode::SEE_OTHER, "no session outlives 12 hours");
 }
 
 #[tokio::test]
@@ -104,47 +75,19 @@ async fn state_changes_without_the_csrf_token_are_refused_and_change_nothing() {
     let b = app.login("sysadmin").await;
     let parent = app.unit_id("SL").await.to_string();
     let before = app.scalar("SELECT count(*) FROM units").await;
-    let form = [
-        ("parent_id", parent.as_str()),
-        ("code", "X1"),
-        ("name", "新科室"),
-        ("kind", "department"),
-    ];
-    let no_token =
-        b.c.post(app.url("/system/units"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+    let form = [("parent_id", parent.as_str()), ("code", "X1"), ("name", "新科室"), ("kind", "department")];
+    let no_token = b.c.post(app.url("/system/units")).form(&form).send().await.unwrap();
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
     assert!(no_token.text().await.unwrap().contains("CSRF"));
     let mut bad = vec![("_csrf", "0000")];
     bad.extend_from_slice(&form);
-    assert_eq!(
-        b.c.post(app.url("/system/units"))
-            .form(&bad)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(b.c.post(app.url("/system/units")).form(&bad).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let cross =
-        b.c.post(app.url("/system/units"))
-            .header("origin", "http://evil.example")
-            .form(&bad)
-            .send()
-            .await
-            .unwrap();
+        b.c.post(app.url("/system/units")).header("origin", "http://evil.example").form(&bad).send().await.unwrap();
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
     // The login form is protected too (double-submit cookie).
     let c = client();
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("username", "leader"), ("password", PW)])
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(app.url("/login")).form(&[("username", "leader"), ("password", PW)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.scalar("SELECT count(*) FROM units").await, before);
     let ok = b.post("/system/units", &form).await;
@@ -157,18 +100,8 @@ async fn security_headers_and_cookie_flags() {
     let app = spawn_app().await;
     let r = client().get(app.url("/login")).send().await.unwrap();
     let h = r.headers();
-    assert!(
-        h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("frame-ancestors 'none'")
-    );
-    assert!(
-        !h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("unsafe-inline")
-    );
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["cache-control"], "no-store");
     assert!(h.contains_key("referrer-policy"));
@@ -180,34 +113,16 @@ async fn security_headers_and_cookie_flags() {
         .map(|v| v.to_str().unwrap().to_string())
         .find(|c| c.starts_with("gj_sid="))
         .unwrap();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    let sid = cookie
-        .trim_start_matches("gj_sid=")
-        .split(';')
-        .next()
-        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let sid = cookie.trim_start_matches("gj_sid=").split(';').next().unwrap();
     assert_eq!(sid.len(), 64, "256-bit session id");
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id_hash = $1")
         .bind(sid)
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    assert_eq!(
-        stored, 0,
-        "the database keeps only a digest of the session id"
-    );
-    assert_eq!(
-        client()
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(stored, 0, "the database keeps only a digest of the session id");
+    assert_eq!(client().get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -224,11 +139,7 @@ async fn a_new_session_id_at_every_login() {
     };
     let s1 = sid(&first);
     let page = b.get("/login").await;
-    assert_eq!(
-        page.status(),
-        StatusCode::SEE_OTHER,
-        "a logged-in user is sent home"
-    );
+    assert_eq!(page.status(), StatusCode::SEE_OTHER, "a logged-in user is sent home");
     let (_, second) = app.try_login("leader", PW).await;
     assert_ne!(s1, sid(&second));
 }
@@ -241,12 +152,7 @@ async fn one_time_password_must_be_changed_first() {
     let r = admin
         .post(
             "/system/users",
-            &[
-                ("username", "zhangsan"),
-                ("display_name", "张三"),
-                ("unit_id", unit.as_str()),
-                ("phone", ""),
-            ],
+            &[("username", "zhangsan"), ("display_name", "张三"), ("unit_id", unit.as_str()), ("phone", "")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -257,34 +163,13 @@ async fn one_time_password_must_be_changed_first() {
     let (mut b, resp) = app.try_login("zhangsan", &otp).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let home = b.get("/").await;
-    assert_eq!(
-        home.headers()["location"],
-        "/password",
-        "every page sends the user to change the password"
-    );
+    assert_eq!(home.headers()["location"], "/password", "every page sends the user to change the password");
     b.csrf = csrf_in(&b.get("/password").await.text().await.unwrap());
-    let weak = b
-        .post(
-            "/password",
-            &[
-                ("old", otp.as_str()),
-                ("new", "password1"),
-                ("confirm", "password1"),
-            ],
-        )
-        .await;
+    let weak = b.post("/password", &[("old", otp.as_str()), ("new", "password1"), ("confirm", "password1")]).await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().await.unwrap().contains("至少三类"));
-    let ok = b
-        .post(
-            "/password",
-            &[
-                ("old", otp.as_str()),
-                ("new", "Qing-Feng2022"),
-                ("confirm", "Qing-Feng2022"),
-            ],
-        )
-        .await;
+    let ok =
+        b.post("/password", &[("old", otp.as_str()), ("new", "Qing-Feng2022"), ("confirm", "Qing-Feng2022")]).await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(b.get("/").await.status(), StatusCode::OK);
 }
@@ -300,23 +185,45 @@ async fn api_tokens_log_in_and_out_and_cookies_are_not_accepted() {
     // A browser session cookie is no key to the API.
     let b = app.login("leader").await;
     assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
-    let err: serde_json::Value = client()
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let err: serde_json::Value = client().get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
     assert_eq!(err["error"]["code"], "unauthenticated");
-    let out = api
-        .req(reqwest::Method::POST, "/api/v1/auth/logout")
-        .send()
-        .await
-        .unwrap();
+    let out = api.req(reqwest::Method::POST, "/api/v1/auth/logout").send().await.unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        api.get("/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(api.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_security_administrator_sets_the_policy_and_it_applies() {
+    let app = spawn_app().await;
+    let sec = app.login("secadmin").await;
+    let page = sec.get("/system/security").await.text().await.unwrap();
+    assert!(page.contains("连续失败锁定次数"));
+    let form = [
+        ("idle_minutes", "30"),
+        ("admin_idle_minutes", "15"),
+        ("absolute_hours", "12"),
+        ("lockout_threshold", "3"),
+        ("lockout_minutes", "15"),
+        ("password_expiry_days", "90"),
+        ("watermark", "1"),
+    ];
+    let bad: Vec<(&str, &str)> = form.iter().map(|(k, v)| if *k == "lockout_threshold" { (*k, "1") } else { (*k, *v) }).collect();
+    let r = sec.post("/system/security", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("须在 3 到 10 之间"));
+    assert_eq!(app.state.policy().lockout_threshold, 5, "a bad form changes nothing");
+    assert_eq!(sec.post("/system/security", &form).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.audit_count("setting_change").await, 1);
+
+    // Three failures now lock; every page carries the viewer's name as a watermark.
+    for _ in 0..3 {
+        app.try_login("officer", "Wrong#Pass123").await;
+    }
+    let (_, r) = app.try_login("officer", PW).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let leader = app.login("leader").await;
+    let home = leader.get("/").await.text().await.unwrap();
+    assert!(home.contains("class=\"watermark\"") && home.contains("周明远"));
+    // Nobody else may change it.
+    assert_eq!(app.login("sysadmin").await.post("/system/security", &form).await.status(), StatusCode::FORBIDDEN);
 }

@@ -27,33 +27,20 @@ impl Drop for TestApp {
 }
 
 pub fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "gangju-test-{tag}-{}",
-        hex::encode(rand::random::<[u8; 6]>())
-    ));
+    let d = std::env::temp_dir().join(format!("gangju-test-{tag}-{}", hex::encode(rand::random::<[u8; 6]>())));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 /// A fresh PostgreSQL database on the server named by GANGJU_TEST_DATABASE_URL, if set.
 pub async fn fresh_database_url() -> Option<String> {
-    let admin = std::env::var("GANGJU_TEST_DATABASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())?;
+    let admin = std::env::var("GANGJU_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())?;
     sqlx::any::install_default_drivers();
     let name = format!("gangju_t_{}", hex::encode(rand::random::<[u8; 6]>()));
-    let pool = sqlx::AnyPool::connect(&admin)
-        .await
-        .expect("connect to GANGJU_TEST_DATABASE_URL");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await
-        .unwrap();
+    let pool = sqlx::AnyPool::connect(&admin).await.expect("connect to GANGJU_TEST_DATABASE_URL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
     pool.close().await;
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin);
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
     Some(format!("{base}/{name}"))
 }
 
@@ -81,31 +68,17 @@ pub async fn spawn_with(policy: Policy) -> TestApp {
     tokio::spawn(gangju::serve(listener, app, async move {
         let _ = rx.await;
     }));
-    TestApp {
-        base,
-        state,
-        clock,
-        dir,
-        database_url,
-        _stop: tx,
-    }
+    TestApp { base, state, clock, dir, database_url, _stop: tx }
 }
 
 pub fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
     let start = html.find(marker).map(|i| i + marker.len()).unwrap_or(0);
-    html[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit())
-        .collect()
+    html[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }
 
 /// A browser-like session: cookies, and the CSRF token of the last page seen.
@@ -122,43 +95,20 @@ impl TestApp {
 
     pub async fn try_login(&self, username: &str, password: &str) -> (Browser, Response) {
         let c = client();
-        let page = c
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
         let token = csrf_in(&page);
         let resp = c
             .post(self.url("/login"))
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ])
+            .form(&[("_csrf", token.as_str()), ("username", username), ("password", password), ("next", "/")])
             .send()
             .await
             .unwrap();
-        (
-            Browser {
-                c,
-                base: self.base.clone(),
-                csrf: String::new(),
-            },
-            resp,
-        )
+        (Browser { c, base: self.base.clone(), csrf: String::new() }, resp)
     }
 
     pub async fn login(&self, username: &str) -> Browser {
         let (mut b, resp) = self.try_login(username, PW).await;
-        assert_eq!(
-            resp.status(),
-            StatusCode::SEE_OTHER,
-            "login of {username} failed"
-        );
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login of {username} failed");
         let home = b.get("/").await;
         assert_eq!(home.status(), StatusCode::OK);
         b.csrf = csrf_in(&home.text().await.unwrap());
@@ -175,18 +125,11 @@ impl TestApp {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "api login of {username}");
         let v: serde_json::Value = r.json().await.unwrap();
-        Api {
-            c: client(),
-            base: self.base.clone(),
-            token: v["token"].as_str().unwrap().to_string(),
-        }
+        Api { c: client(), base: self.base.clone(), token: v["token"].as_str().unwrap().to_string() }
     }
 
     pub async fn scalar(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&self.state.db.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.db.pool).await.unwrap()
     }
 
     pub async fn unit_id(&self, code: &str) -> i64 {
@@ -208,35 +151,21 @@ impl TestApp {
 
 impl Browser {
     pub async fn get(&self, p: &str) -> Response {
-        self.c
-            .get(format!("{}{p}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.c.get(format!("{}{p}", self.base)).send().await.unwrap()
     }
 
     /// Posts a form with this session's CSRF token added.
     pub async fn post(&self, p: &str, form: &[(&str, &str)]) -> Response {
         let mut f: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
         f.extend_from_slice(form);
-        self.c
-            .post(format!("{}{p}", self.base))
-            .form(&f)
-            .send()
-            .await
-            .unwrap()
+        self.c.post(format!("{}{p}", self.base)).form(&f).send().await.unwrap()
     }
 
     pub async fn upload(&self, p: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
         let form = reqwest::multipart::Form::new().part("file", part);
         let sep = if p.contains('?') { '&' } else { '?' };
-        self.c
-            .post(format!("{}{p}{sep}_csrf={}", self.base, self.csrf))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
+        self.c.post(format!("{}{p}{sep}_csrf={}", self.base, self.csrf)).multipart(form).send().await.unwrap()
     }
 }
 
@@ -248,9 +177,7 @@ pub struct Api {
 
 impl Api {
     pub fn req(&self, m: reqwest::Method, p: &str) -> reqwest::RequestBuilder {
-        self.c
-            .request(m, format!("{}{p}", self.base))
-            .bearer_auth(&self.token)
+        self.c.request(m, format!("{}{p}", self.base)).bearer_auth(&self.token)
     }
     pub async fn get(&self, p: &str) -> Response {
         self.req(reqwest::Method::GET, p).send().await.unwrap()
@@ -264,10 +191,8 @@ impl Api {
 
 /// A workbook with the given header row and data rows, as our own import templates are laid out.
 pub fn xlsx(headers: &[&str], rows: &[Vec<&str>]) -> Vec<u8> {
-    let cells: Vec<Vec<office::Cell>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| office::Cell::from(*c)).collect())
-        .collect();
+    let cells: Vec<Vec<office::Cell>> =
+        rows.iter().map(|r| r.iter().map(|c| office::Cell::from(*c)).collect()).collect();
     office::write_xlsx("导入", "测试导入", headers, &cells).unwrap()
 }
 
@@ -276,8 +201,5 @@ pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx};
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
-    sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
+    sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }

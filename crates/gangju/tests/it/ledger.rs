@@ -3,15 +3,7 @@
 use crate::common::*;
 use reqwest::{Method, StatusCode};
 
-const HEADERS: &[&str] = &[
-    "单位编码",
-    "单位名称",
-    "类型",
-    "上级单位编码",
-    "排序",
-    "联系电话",
-    "职责简介",
-];
+const HEADERS: &[&str] = &["单位编码", "单位名称", "类型", "上级单位编码", "排序", "联系电话", "职责简介"];
 
 #[tokio::test]
 async fn import_is_all_or_nothing_and_reports_every_bad_row() {
@@ -27,41 +19,22 @@ async fn import_is_all_or_nothing_and_reports_every_bad_row() {
             vec!["SL-JQ11", "重复编码", "科室/监区", "SL", "34", "", ""],
         ],
     );
-    let r = b
-        .upload("/system/units/import", "单位.xlsx", bad.clone())
-        .await;
+    let r = b.upload("/system/units/import", "单位.xlsx", bad.clone()).await;
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
     assert!(page.contains("未导入任何数据"), "{page}");
     for needle in ["排序须为整数", "NOPE", "单位编码已存在"] {
         assert!(page.contains(needle), "missing {needle}");
     }
-    assert_eq!(
-        app.scalar("SELECT count(*) FROM units").await,
-        before,
-        "nothing imported"
-    );
+    assert_eq!(app.scalar("SELECT count(*) FROM units").await, before, "nothing imported");
 
     // The API answers the same, with line numbers as the user sees them in Excel.
     let api = app.token("sysadmin").await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bad).file_name("u.xlsx"),
-    );
-    let r = api
-        .req(Method::POST, "/api/v1/units/import")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bad).file_name("u.xlsx"));
+    let r = api.req(Method::POST, "/api/v1/units/import").multipart(form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: serde_json::Value = r.json().await.unwrap();
-    let lines: Vec<i64> = v["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["line"].as_i64().unwrap())
-        .collect();
+    let lines: Vec<i64> = v["errors"].as_array().unwrap().iter().map(|e| e["line"].as_i64().unwrap()).collect();
     assert_eq!(lines, vec![4, 5, 6], "{v}");
     assert_eq!(v["imported"], 0);
     assert_eq!(app.scalar("SELECT count(*) FROM units").await, before);
@@ -71,35 +44,16 @@ async fn import_is_all_or_nothing_and_reports_every_bad_row() {
         HEADERS,
         &[
             vec!["SL-JQ11", "十一监区", "科室/监区", "SL", "31", "", ""],
-            vec![
-                "SL-JQ11-1",
-                "十一监区分监区",
-                "科室/监区",
-                "SL-JQ11",
-                "1",
-                "",
-                "",
-            ],
+            vec!["SL-JQ11-1", "十一监区分监区", "科室/监区", "SL-JQ11", "1", "", ""],
         ],
     );
     let r = b.upload("/system/units/import", "单位.xlsx", good).await;
     let page = r.text().await.unwrap();
     assert!(page.contains("全部校验通过"), "{page}");
-    assert_eq!(
-        app.scalar("SELECT count(*) FROM units").await,
-        before,
-        "checking imports nothing"
-    );
-    let token: String = page
-        .split("name=\"token\" value=\"")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit())
-        .collect();
-    let done = b
-        .post("/system/units/import/confirm", &[("token", token.as_str())])
-        .await;
+    assert_eq!(app.scalar("SELECT count(*) FROM units").await, before, "checking imports nothing");
+    let token: String =
+        page.split("name=\"token\" value=\"").nth(1).unwrap().chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let done = b.post("/system/units/import/confirm", &[("token", token.as_str())]).await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.scalar("SELECT count(*) FROM units").await, before + 2);
     assert_eq!(app.audit_count("import").await, 1);
@@ -110,11 +64,7 @@ async fn hostile_and_broken_files_are_refused_cleanly() {
     let app = spawn_app().await;
     let b = app.login("sysadmin").await;
     let before = app.scalar("SELECT count(*) FROM units").await;
-    for (name, bytes) in [
-        ("a.xlsx", b"PK\x03\x04garbage".to_vec()),
-        ("b.xlsx", vec![0u8; 64]),
-        ("c.csv", Vec::new()),
-    ] {
+    for (name, bytes) in [("a.xlsx", b"PK\x03\x04garbage".to_vec()), ("b.xlsx", vec![0u8; 64]), ("c.csv", Vec::new())] {
         let r = b.upload("/system/units/import", name, bytes).await;
         assert!(r.status().is_client_error(), "{name}: {}", r.status());
         assert!(r.text().await.unwrap().contains("文件"));
@@ -122,9 +72,7 @@ async fn hostile_and_broken_files_are_refused_cleanly() {
     // A CSV in GB18030, as Excel saves it on Chinese Windows, imports.
     let csv = "单位编码,单位名称,类型,上级单位编码,排序,联系电话,职责简介\r\nSL-GB,国标编码监区,科室/监区,SL,5,,\r\n";
     let (gb, _, _) = encoding_rs::GB18030.encode(csv);
-    let r = b
-        .upload("/system/units/import", "gb.csv", gb.into_owned())
-        .await;
+    let r = b.upload("/system/units/import", "gb.csv", gb.into_owned()).await;
     assert!(r.text().await.unwrap().contains("全部校验通过"));
     assert_eq!(app.scalar("SELECT count(*) FROM units").await, before);
 }
@@ -139,15 +87,9 @@ async fn export_follows_the_filters_and_neutralises_formulas() {
     let b = app.login("sysadmin").await;
     let r = b.get("/system/units/export?code=EVIL").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let disp = r.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let disp = r.headers()["content-disposition"].to_str().unwrap().to_string();
     assert!(disp.starts_with("attachment; filename*=UTF-8''"), "{disp}");
-    assert!(
-        disp.contains("%E5%8D%95%E4%BD%8D%E5%8F%B0%E8%B4%A6_"),
-        "named 单位台账_YYYYMMDD.xlsx: {disp}"
-    );
+    assert!(disp.contains("%E5%8D%95%E4%BD%8D%E5%8F%B0%E8%B4%A6_"), "named 单位台账_YYYYMMDD.xlsx: {disp}");
     let rows = read_xlsx(&r.bytes().await.unwrap());
     assert!(rows[0][0].contains("单位台账"), "title row");
     assert_eq!(rows[1][1], "单位编码");
@@ -177,12 +119,7 @@ async fn a_stale_save_gets_a_conflict_not_an_overwrite() {
     assert_eq!(second.status(), StatusCode::CONFLICT);
     let v: serde_json::Value = second.json().await.unwrap();
     assert_eq!(v["error"]["code"], "conflict");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("已被他人修改")
-    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("已被他人修改"));
     let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
         .bind(id)
         .fetch_one(&app.state.db.pool)
@@ -192,14 +129,7 @@ async fn a_stale_save_gets_a_conflict_not_an_overwrite() {
     // The page form says so next to the form, keeping the user's input.
     let b = app.login("sysadmin").await;
     let r = b
-        .post(
-            &format!("/system/units/{id}/edit"),
-            &[
-                ("name", "五监区（丙）"),
-                ("version", "1"),
-                ("sort_order", "1"),
-            ],
-        )
+        .post(&format!("/system/units/{id}/edit"), &[("name", "五监区（丙）"), ("version", "1"), ("sort_order", "1")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
@@ -214,51 +144,17 @@ async fn bad_input_gets_chinese_messages_and_changes_nothing() {
     let before = app.scalar("SELECT count(*) FROM units").await;
     let long = "监".repeat(61);
     for (form, msg) in [
+        (vec![("parent_id", parent.as_str()), ("code", "OK1"), ("name", ""), ("kind", "department")], "请输入单位名称"),
         (
-            vec![
-                ("parent_id", parent.as_str()),
-                ("code", "OK1"),
-                ("name", ""),
-                ("kind", "department"),
-            ],
-            "请输入单位名称",
-        ),
-        (
-            vec![
-                ("parent_id", parent.as_str()),
-                ("code", "OK1"),
-                ("name", long.as_str()),
-                ("kind", "department"),
-            ],
+            vec![("parent_id", parent.as_str()), ("code", "OK1"), ("name", long.as_str()), ("kind", "department")],
             "最多 60 个字",
         ),
+        (vec![("parent_id", parent.as_str()), ("code", "a b'"), ("name", "x"), ("kind", "department")], "只能包含字母"),
         (
-            vec![
-                ("parent_id", parent.as_str()),
-                ("code", "a b'"),
-                ("name", "x"),
-                ("kind", "department"),
-            ],
-            "只能包含字母",
-        ),
-        (
-            vec![
-                ("parent_id", parent.as_str()),
-                ("code", "OK1"),
-                ("name", "x\u{202E}y"),
-                ("kind", "department"),
-            ],
+            vec![("parent_id", parent.as_str()), ("code", "OK1"), ("name", "x\u{202E}y"), ("kind", "department")],
             "控制字符",
         ),
-        (
-            vec![
-                ("parent_id", parent.as_str()),
-                ("code", "OK1"),
-                ("name", "x"),
-                ("kind", "galaxy"),
-            ],
-            "单位类型",
-        ),
+        (vec![("parent_id", parent.as_str()), ("code", "OK1"), ("name", "x"), ("kind", "galaxy")], "单位类型"),
         (
             vec![
                 ("parent_id", parent.as_str()),
@@ -269,22 +165,9 @@ async fn bad_input_gets_chinese_messages_and_changes_nothing() {
             ],
             "排序",
         ),
+        (vec![("parent_id", "999999"), ("code", "OK1"), ("name", "x"), ("kind", "department")], "上级单位"),
         (
-            vec![
-                ("parent_id", "999999"),
-                ("code", "OK1"),
-                ("name", "x"),
-                ("kind", "department"),
-            ],
-            "上级单位",
-        ),
-        (
-            vec![
-                ("parent_id", parent.as_str()),
-                ("code", "SL-JQ01"),
-                ("name", "x"),
-                ("kind", "department"),
-            ],
+            vec![("parent_id", parent.as_str()), ("code", "SL-JQ01"), ("name", "x"), ("kind", "department")],
             "单位编码已存在",
         ),
     ] {
@@ -315,9 +198,7 @@ async fn bad_input_gets_chinese_messages_and_changes_nothing() {
     assert_eq!(v["error"]["fields"]["name"], "请输入单位名称");
     assert_eq!(app.scalar("SELECT count(*) FROM units").await, before);
     // Paging is bounded whatever is asked.
-    let p = api
-        .json("/api/v1/units?per_page=100000&page=-3&sort=1;drop")
-        .await;
+    let p = api.json("/api/v1/units?per_page=100000&page=-3&sort=1;drop").await;
     assert_eq!(p["per_page"], 200);
     assert_eq!(p["page"], 1);
 }
@@ -327,17 +208,17 @@ async fn the_accounts_list_masks_phones_and_pages() {
     let app = spawn_app().await;
     let a = app.token("sysadmin").await;
     let unit = app.unit_id("SL-JQ04").await;
-    let r = a.req(Method::POST, "/api/v1/users").json(&serde_json::json!({"username": "lisi", "display_name": "李四", "unit_id": unit, "phone": "13812345678"})).send().await.unwrap();
+    let r = a
+        .req(Method::POST, "/api/v1/users")
+        .json(&serde_json::json!({"username": "lisi", "display_name": "李四", "unit_id": unit, "phone": "13812345678"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["one_time_password"].as_str().unwrap().len(), 16);
     let b = app.login("sysadmin").await;
-    let page = b
-        .get("/system/users?keyword=lisi")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = b.get("/system/users?keyword=lisi").await.text().await.unwrap();
     assert!(page.contains("138****5678") && !page.contains("13812345678"));
     let list = a.json("/api/v1/users?per_page=3&page=2").await;
     assert_eq!(list["per_page"], 3);

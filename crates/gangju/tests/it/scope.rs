@@ -12,53 +12,22 @@ async fn a_department_clerk_sees_and_changes_only_their_own_department() {
     let clerk = app.login("clerk1").await;
 
     let list = clerk.get("/system/units").await.text().await.unwrap();
-    assert!(
-        list.contains("一监区") && !list.contains("二监区"),
-        "the list holds only the own unit"
-    );
+    assert!(list.contains("一监区") && !list.contains("二监区"), "the list holds only the own unit");
     assert!(list.contains("共 1 条"));
-    assert_eq!(
-        clerk.get(&format!("/system/units/{own}")).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        clerk.get(&format!("/system/units/{other}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        clerk
-            .get(&format!("/system/units/{other}/edit"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(clerk.get(&format!("/system/units/{own}")).await.status(), StatusCode::OK);
+    assert_eq!(clerk.get(&format!("/system/units/{other}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(clerk.get(&format!("/system/units/{other}/edit")).await.status(), StatusCode::NOT_FOUND);
     let denied_before = app.audit_count("access_denied").await;
-    let r = clerk
-        .post(
-            &format!("/system/units/{other}/edit"),
-            &[("name", "被改名"), ("version", "1")],
-        )
-        .await;
+    let r = clerk.post(&format!("/system/units/{other}/edit"), &[("name", "被改名"), ("version", "1")]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = clerk
-        .post(
-            "/system/units/delete",
-            &[("ids", other.to_string().as_str())],
-        )
-        .await;
+    let r = clerk.post("/system/units/delete", &[("ids", other.to_string().as_str())]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(
-        app.audit_count("access_denied").await > denied_before,
-        "attempts on another unit are audited"
-    );
+    assert!(app.audit_count("access_denied").await > denied_before, "attempts on another unit are audited");
 
     let api = app.token("clerk1").await;
     let page = api.json("/api/v1/units?per_page=200").await;
     assert_eq!(page["total"], 1);
-    assert_eq!(
-        api.get(&format!("/api/v1/units/{other}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(api.get(&format!("/api/v1/units/{other}")).await.status(), StatusCode::NOT_FOUND);
     let put = api
         .req(Method::PUT, &format!("/api/v1/units/{other}"))
         .json(&serde_json::json!({"name": "改", "version": 1}))
@@ -66,11 +35,7 @@ async fn a_department_clerk_sees_and_changes_only_their_own_department() {
         .await
         .unwrap();
     assert_eq!(put.status(), StatusCode::NOT_FOUND);
-    let del = api
-        .req(Method::DELETE, &format!("/api/v1/units/{other}"))
-        .send()
-        .await
-        .unwrap();
+    let del = api.req(Method::DELETE, &format!("/api/v1/units/{other}")).send().await.unwrap();
     assert_eq!(del.status(), StatusCode::NOT_FOUND);
     let name: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
         .bind(other)
@@ -102,55 +67,26 @@ async fn attachments_are_authorised_by_their_own_unit() {
         )
         .await;
     assert_eq!(up.status(), StatusCode::SEE_OTHER);
-    let (id, name): (i64, String) = sqlx::query_as("SELECT id, file_name FROM attachments")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let (id, name): (i64, String) =
+        sqlx::query_as("SELECT id, file_name FROM attachments").fetch_one(&app.state.db.pool).await.unwrap();
     assert_eq!(name, "二监区职责.txt", "directory parts are stripped");
 
     let dl = clerk2.get(&format!("/attachments/{id}")).await;
     assert_eq!(dl.status(), StatusCode::OK);
-    assert!(
-        dl.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("attachment;")
-    );
+    assert!(dl.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
     assert_eq!(dl.text().await.unwrap(), "二监区职责说明");
 
     let clerk1 = app.login("clerk1").await;
-    assert_eq!(
-        clerk1.get(&format!("/attachments/{id}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        clerk1
-            .post(&format!("/attachments/{id}/delete"), &[])
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(clerk1.get(&format!("/attachments/{id}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(clerk1.post(&format!("/attachments/{id}/delete"), &[]).await.status(), StatusCode::NOT_FOUND);
     let api = app.token("clerk1").await;
+    assert_eq!(api.get(&format!("/api/v1/attachments/{id}")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        api.get(&format!("/api/v1/attachments/{id}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        api.get(&format!(
-            "/api/v1/attachments?owner_type=unit&owner_id={other}"
-        ))
-        .await
-        .status(),
+        api.get(&format!("/api/v1/attachments?owner_type=unit&owner_id={other}")).await.status(),
         StatusCode::NOT_FOUND
     );
     // Uploading onto another unit's record is refused the same way.
-    let sneaky = clerk1
-        .upload(
-            &format!("/attachments?owner_type=unit&owner_id={other}"),
-            "x.txt",
-            b"x".to_vec(),
-        )
-        .await;
+    let sneaky = clerk1.upload(&format!("/attachments?owner_type=unit&owner_id={other}"), "x.txt", b"x".to_vec()).await;
     assert_eq!(sneaky.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.scalar("SELECT count(*) FROM attachments").await, 1);
 
@@ -171,19 +107,8 @@ async fn a_prison_sees_only_itself() {
     let app = spawn_app().await;
     let second = app.unit_id("SL2").await;
     let leader = app.login("leader").await;
-    assert_eq!(
-        leader
-            .get(&format!("/system/units/{second}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    let list = leader
-        .get("/system/units?per_page=100")
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(leader.get(&format!("/system/units/{second}")).await.status(), StatusCode::NOT_FOUND);
+    let list = leader.get("/system/units?per_page=100").await.text().await.unwrap();
     assert!(!list.contains("示例省第二监狱") && !list.contains("示例省监狱管理局"));
     assert!(list.contains("示例省第一监狱"));
 }

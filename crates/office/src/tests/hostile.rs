@@ -57,10 +57,7 @@ fn with_sheet_xml(xlsx: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
         }
         entries.push((name, data));
     }
-    let entries: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
+    let entries: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
     zip_of(&entries, CompressionMethod::Deflated)
 }
 
@@ -129,40 +126,22 @@ fn far_apart_cells_do_not_allocate_a_grid() {
 fn highly_compressed_entry_is_a_bomb() {
     let zeros = vec![0u8; 8 * 1024 * 1024];
     let bytes = zip_of(
-        &[
-            ("xl/workbook.xml", b"<workbook/>"),
-            ("xl/worksheets/sheet1.xml", &zeros),
-        ],
+        &[("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &zeros)],
         CompressionMethod::Deflated,
     );
     assert!(bytes.len() < 100 * 1024);
     let err = read_table(&bytes, &HEADERS, &limits()).unwrap_err();
     assert_eq!(err, OfficeError::Bomb);
-    assert_eq!(
-        err.to_string(),
-        "文件解压后体积异常，已拒绝（可能是恶意文件）"
-    );
+    assert_eq!(err.to_string(), "文件解压后体积异常，已拒绝（可能是恶意文件）");
 }
 
 #[test]
 fn declared_total_over_the_limit_is_a_bomb() {
     let noise = Rng(7).bytes(600 * 1024);
-    let bytes = zip_of(
-        &[("xl/workbook.xml", &noise), ("xl/a.xml", &noise)],
-        CompressionMethod::Stored,
-    );
-    let one_mib = Limits {
-        max_unzipped_bytes: 1024 * 1024,
-        ..Limits::default()
-    };
-    assert_eq!(
-        read_table(&bytes, &HEADERS, &one_mib),
-        Err(OfficeError::Bomb)
-    );
-    assert!(!matches!(
-        read_table(&bytes, &HEADERS, &limits()),
-        Err(OfficeError::Bomb)
-    ));
+    let bytes = zip_of(&[("xl/workbook.xml", &noise), ("xl/a.xml", &noise)], CompressionMethod::Stored);
+    let one_mib = Limits { max_unzipped_bytes: 1024 * 1024, ..Limits::default() };
+    assert_eq!(read_table(&bytes, &HEADERS, &one_mib), Err(OfficeError::Bomb));
+    assert!(!matches!(read_table(&bytes, &HEADERS, &limits()), Err(OfficeError::Bomb)));
 }
 
 #[test]
@@ -170,25 +149,13 @@ fn too_many_entries_is_a_bomb() {
     let names: Vec<String> = (0..10_001).map(|i| format!("f{i}")).collect();
     let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
     let bytes = zip_of(&entries, CompressionMethod::Stored);
-    assert_eq!(
-        read_table(&bytes, &HEADERS, &limits()),
-        Err(OfficeError::Bomb)
-    );
+    assert_eq!(read_table(&bytes, &HEADERS, &limits()), Err(OfficeError::Bomb));
 }
 
 #[test]
 fn zip_that_is_not_a_workbook() {
-    let odt = zip_of(
-        &[("content.xml", b"<office/>")],
-        CompressionMethod::Deflated,
-    );
-    assert_eq!(
-        read_table(&odt, &HEADERS, &limits()),
-        Err(OfficeError::NotATable)
-    );
+    let odt = zip_of(&[("content.xml", b"<office/>")], CompressionMethod::Deflated);
+    assert_eq!(read_table(&odt, &HEADERS, &limits()), Err(OfficeError::NotATable));
     let broken = b"PK\x03\x04 definitely not a zip";
-    assert!(matches!(
-        read_table(broken, &HEADERS, &limits()),
-        Err(OfficeError::Corrupt(_))
-    ));
+    assert!(matches!(read_table(broken, &HEADERS, &limits()), Err(OfficeError::Corrupt(_))));
 }

@@ -37,11 +37,10 @@ fn same(a: &str, b: &str) -> bool {
 
 pub async fn auth_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = hex::encode(rand::random::<[u8; 8]>());
-    let addr = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    if let Err(e) = state.refresh_policy_if_stale().await {
+        return AppError::from(e).into_response();
+    }
+    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
     let is_api = req.uri().path().starts_with("/api/");
     let user = if is_api {
         match bearer(req.headers()) {
@@ -59,21 +58,10 @@ pub async fn auth_layer(State(state): State<AppState>, mut req: Request, next: N
         Err(e) => return AppError::Internal(e).into_response(),
     };
     let flash = cookie(req.headers(), crate::web::FLASH_COOKIE)
-        .map(|v| {
-            percent_encoding::percent_decode_str(&v)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
+        .map(|v| percent_encoding::percent_decode_str(&v).decode_utf8_lossy().into_owned())
         .filter(|v| !v.is_empty());
     let had_flash = flash.is_some();
-    let ctx = Ctx {
-        state: state.clone(),
-        user,
-        request_id: request_id.clone(),
-        addr,
-        is_api,
-        flash,
-    };
+    let ctx = Ctx { state: state.clone(), user, request_id: request_id.clone(), addr, is_api, flash };
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !is_api {
@@ -100,10 +88,7 @@ pub async fn auth_layer(State(state): State<AppState>, mut req: Request, next: N
     }
     // The flash was shown on this page: forget it (a redirect carries a new one instead).
     if had_flash && !resp.status().is_redirection() {
-        let clear = format!(
-            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-            crate::web::FLASH_COOKIE
-        );
+        let clear = format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", crate::web::FLASH_COOKIE);
         if let Ok(v) = HeaderValue::from_str(&clear) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -125,11 +110,7 @@ fn origin_matches(h: &HeaderMap) -> bool {
 /// The token comes from the `X-CSRF-Token` header, the `_csrf` field of a urlencoded form, or the
 /// `_csrf` query parameter (multipart uploads). The body is read and put back for the handler.
 async fn check_csrf(req: Request, expected: &str) -> Result<(bool, Request), Response> {
-    if let Some(h) = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         let ok = same(h, expected);
         return Ok((ok, req));
     }
@@ -147,9 +128,7 @@ async fn check_csrf(req: Request, expected: &str) -> Result<(bool, Request), Res
         return Ok((false, req));
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|_| AppError::TooLarge.into_response())?;
+    let bytes = to_bytes(body, FORM_LIMIT).await.map_err(|_| AppError::TooLarge.into_response())?;
     let text = String::from_utf8_lossy(&bytes);
     let ok = form_value(&text, "_csrf").is_some_and(|t| same(&t, expected));
     Ok((ok, Request::from_parts(parts, Body::from(bytes))))
@@ -160,11 +139,7 @@ fn form_value(encoded: &str, key: &str) -> Option<String> {
         .split('&')
         .filter_map(|kv| kv.split_once('='))
         .find(|(k, _)| *k == key)
-        .map(|(_, v)| {
-            percent_encoding::percent_decode_str(&v.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned()
-        })
+        .map(|(_, v)| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
 }
 
 /// Headers for every response (SECURITY.md): no inline script, no framing, no sniffing, and no

@@ -56,11 +56,7 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 pub async fn verify(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -69,16 +65,12 @@ pub async fn verify(password: String, stored: String) -> bool {
 
 /// A hash nobody's password matches, verified for unknown usernames so that "no such user" costs
 /// the same time as "wrong password".
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpg";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpg";
 
 /// A one-time password that meets the policy, for `gangju admin` without `--password-stdin`.
 pub fn one_time() -> String {
-    const SETS: [&str; 4] = [
-        "ABCDEFGHJKLMNPQRSTUVWXYZ",
-        "abcdefghijkmnpqrstuvwxyz",
-        "23456789",
-        "#%+=@",
-    ];
+    const SETS: [&str; 4] = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "#%+=@"];
     let mut out = String::new();
     for i in 0..16 {
         let set = SETS[i % 4].as_bytes();

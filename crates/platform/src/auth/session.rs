@@ -40,19 +40,13 @@ pub async fn create(
 }
 
 pub async fn delete(state: &AppState, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(digest(token))
-        .execute(&state.db.pool)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(digest(token)).execute(&state.db.pool).await?;
     Ok(())
 }
 
 /// Ends every session of a user (disabled, password changed, roles changed).
 pub async fn delete_for_user(tx: &mut crate::db::Tx, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -67,28 +61,19 @@ struct SessionRow {
 
 /// Absolute expiry of a session created at `created_at`.
 pub fn expires_at(state: &AppState, created_at: i64) -> i64 {
-    created_at + state.policy.absolute_hours * 3_600_000
+    created_at + state.policy().absolute_hours * 3_600_000
 }
 
 /// Looks a session up, ends it when idle or too old, and loads its user.
-pub async fn resolve(
-    state: &AppState,
-    token: &str,
-    want: SessionKind,
-) -> anyhow::Result<Option<CurrentUser>> {
+pub async fn resolve(state: &AppState, token: &str, want: SessionKind) -> anyhow::Result<Option<CurrentUser>> {
     let hash = digest(token);
-    let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT user_id, kind, csrf, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&state.db.pool)
-    .await?;
+    let row: Option<SessionRow> =
+        sqlx::query_as("SELECT user_id, kind, csrf, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&state.db.pool)
+            .await?;
     let Some(row) = row else { return Ok(None) };
-    let kind = if row.kind == "web" {
-        SessionKind::Web
-    } else {
-        SessionKind::Api
-    };
+    let kind = if row.kind == "web" { SessionKind::Web } else { SessionKind::Api };
     if kind != want {
         return Ok(None);
     }
@@ -96,16 +81,9 @@ pub async fn resolve(
         return Ok(None);
     };
     let now = state.clock.now_ms();
-    let idle = if user.admin.is_some() {
-        state.policy.admin_idle_minutes
-    } else {
-        state.policy.idle_minutes
-    };
+    let idle = if user.admin.is_some() { state.policy().admin_idle_minutes } else { state.policy().idle_minutes };
     if now - row.last_seen_at > idle * 60_000 || now >= expires_at(state, row.created_at) {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(&hash)
-            .execute(&state.db.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(&state.db.pool).await?;
         return Ok(None);
     }
     // Touch at most once a minute: a write per request would cost more than it tells.
@@ -197,8 +175,8 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
     }
     let now = state.clock.now_ms();
     let expired = u.password_never_expires == 0
-        && state.policy.password_expiry_days > 0
-        && now - u.password_changed_at > state.policy.password_expiry_days * 86_400_000;
+        && state.policy().password_expiry_days > 0
+        && now - u.password_changed_at > state.policy().password_expiry_days * 86_400_000;
     Ok(Some(CurrentUser {
         id: u.id,
         username: u.username,
@@ -207,9 +185,7 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
         unit_name: u.unit_name,
         unit_path: u.unit_path,
         prison_id: u.prison_id,
-        admin: roles
-            .iter()
-            .find_map(|r| r.admin_kind.as_deref().and_then(admin_kind_of)),
+        admin: roles.iter().find_map(|r| r.admin_kind.as_deref().and_then(admin_kind_of)),
         roles: roles.iter().map(|r| r.code.clone()).collect(),
         role_names: roles.iter().map(|r| r.name.clone()).collect(),
         perms: perms.into_iter().map(|(p,)| p).collect::<BTreeSet<_>>(),
@@ -224,18 +200,12 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
 /// "All" means the user's own prison; for a user at the bureau, the bureau and all its prisons.
 async fn home_path(state: &AppState, u: &UserRow) -> anyhow::Result<String> {
     match u.prison_id {
-        Some(pid) => Ok(sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
-            .bind(pid)
-            .fetch_one(&state.db.pool)
-            .await?),
+        Some(pid) => {
+            Ok(sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(pid).fetch_one(&state.db.pool).await?)
+        }
         None => {
             // The root of the user's tree: the first segment of the path.
-            let root = u
-                .unit_path
-                .trim_start_matches('/')
-                .split('/')
-                .next()
-                .unwrap_or_default();
+            let root = u.unit_path.trim_start_matches('/').split('/').next().unwrap_or_default();
             Ok(format!("/{root}/"))
         }
     }

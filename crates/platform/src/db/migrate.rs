@@ -48,9 +48,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
 async fn applied(db: &Db) -> anyhow::Result<Vec<(i64, String)>> {
     sqlx::query(CREATE_TABLE).execute(&db.pool).await?;
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
-            .fetch_all(&db.pool)
-            .await?;
+        sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version").fetch_all(&db.pool).await?;
     Ok(rows)
 }
 
@@ -66,11 +64,7 @@ fn sorted(all: &[&[Migration]]) -> anyhow::Result<Vec<Migration>> {
 /// Versions not yet applied (for `gangju migrate --check` and the start-up refusal).
 pub async fn pending_migrations(db: &Db, all: &[&[Migration]]) -> anyhow::Result<Vec<i64>> {
     let done = applied(db).await?;
-    Ok(sorted(all)?
-        .into_iter()
-        .filter(|m| !done.iter().any(|(v, _)| *v == m.version))
-        .map(|m| m.version)
-        .collect())
+    Ok(sorted(all)?.into_iter().filter(|m| !done.iter().any(|(v, _)| *v == m.version)).map(|m| m.version).collect())
 }
 
 /// Applies every pending migration, each in its own transaction with its bookkeeping row.

@@ -46,9 +46,7 @@ impl DbLocation {
                 Ok(Self::Postgres(u.to_string()))
             }
             Some(u) if u.starts_with("sqlite://") || u.starts_with("sqlite:") => {
-                let rest = u
-                    .trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:");
+                let rest = u.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
                 let path = rest.split('?').next().unwrap_or(rest);
                 if path.is_empty() || path == ":memory:" {
                     bail!("数据库地址必须指向一个 SQLite 文件");
@@ -92,14 +90,12 @@ impl Db {
                     );
                 }
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating {}", dir.display()))?;
+                    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
                 }
                 let url = format!("sqlite://{}?mode=rwc", path.display());
                 // PRAGMAs run on every new connection: WAL for concurrent readers, FULL sync so an
                 // acknowledged write survives power loss, and foreign keys enforced.
-                let opts = AnyConnectOptions::from_str(&url)?
-                    .log_statements(tracing::log::LevelFilter::Trace);
+                let opts = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .min_connections(1)
@@ -117,10 +113,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
-                let db = Self {
-                    pool,
-                    backend: Backend::Sqlite,
-                };
+                let db = Self { pool, backend: Backend::Sqlite };
                 db.check_integrity().await?;
                 Ok(db)
             }
@@ -132,10 +125,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Ok(Self {
-                    pool,
-                    backend: Backend::Postgres,
-                })
+                Ok(Self { pool, backend: Backend::Postgres })
             }
         }
     }
@@ -162,10 +152,7 @@ impl Db {
     }
 
     pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1")
-            .fetch_one(&self.pool)
-            .await
-            .is_ok()
+        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
 }
 

@@ -14,10 +14,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_string(),
-            ..Default::default()
-        }
+        Self { text: text.to_string(), ..Default::default() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {

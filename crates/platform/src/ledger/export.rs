@@ -20,10 +20,7 @@ pub async fn export_xlsx(
 ) -> AppResult<Response> {
     let user = ctx.user()?;
     let date = today(&ctx.state.clock);
-    let title = format!(
-        "{ledger}台账（{}，导出人：{}，{}）",
-        user.unit_name, user.display_name, date
-    );
+    let title = format!("{ledger}台账（{}，导出人：{}，{}）", user.unit_name, user.display_name, date);
     let count = rows.len();
     let bytes = tokio::task::spawn_blocking({
         let ledger = ledger.to_string();
@@ -36,16 +33,8 @@ pub async fn export_xlsx(
     .await
     .map_err(anyhow::Error::from)?
     .map_err(anyhow::Error::from)?;
-    let detail = format!(
-        "导出 {count} 条；筛选：{}",
-        if filters.is_empty() { "无" } else { filters }
-    );
-    ctx.state
-        .audit_alone(
-            &ctx.actor(),
-            Event::ok("export", "ledger", ledger).detail(detail),
-        )
-        .await?;
+    let detail = format!("导出 {count} 条；筛选：{}", if filters.is_empty() { "无" } else { filters });
+    ctx.state.audit_alone(&ctx.actor(), Event::ok("export", "ledger", ledger).detail(detail)).await?;
     let name = format!("{ledger}台账_{}.xlsx", date.strftime("%Y%m%d"));
     Ok(download(bytes, &name, XLSX))
 }

@@ -46,12 +46,7 @@ pub trait Importer: Send + Sync + 'static {
     fn notes(&self) -> &'static [&'static str];
     fn example(&self) -> Vec<Vec<String>>;
     /// Checks and writes every row in `tx`, collecting every bad row instead of stopping.
-    fn run<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        tx: &'a mut Tx,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, AppResult<ImportOutcome>>;
+    fn run<'a>(&'a self, ctx: &'a Ctx, tx: &'a mut Tx, rows: &'a [Row]) -> BoxFuture<'a, AppResult<ImportOutcome>>;
 }
 
 #[derive(Template)]
@@ -69,12 +64,7 @@ struct ImportPage {
 
 fn page(ctx: &Ctx, imp: &dyn Importer) -> ImportPage {
     let title = format!("导入{}", imp.ledger());
-    let frame = Frame::new(
-        ctx,
-        &title,
-        imp.menu_href(),
-        &[(imp.ledger(), imp.list_path()), (&title, "")],
-    );
+    let frame = Frame::new(ctx, &title, imp.menu_href(), &[(imp.ledger(), imp.list_path()), (&title, "")]);
     ImportPage {
         frame,
         base: format!("{}/import", imp.list_path()),
@@ -96,13 +86,7 @@ fn leak(s: String) -> &'static str {
 pub fn import_routes(r: Routes, imp: Arc<dyn Importer>, api_base: &'static str) -> Routes {
     let base = leak(format!("{}/import", imp.list_path()));
     let need = Need::Perm(imp.need());
-    let (a, b, c, d, e) = (
-        imp.clone(),
-        imp.clone(),
-        imp.clone(),
-        imp.clone(),
-        imp.clone(),
-    );
+    let (a, b, c, d, e) = (imp.clone(), imp.clone(), imp.clone(), imp.clone(), imp.clone());
     r.get(base, need, "导入页面", move |ctx: Ctx| async move {
         Html(page(&ctx, a.as_ref())).into_response()
     })
@@ -138,49 +122,27 @@ pub fn import_routes(r: Routes, imp: Arc<dyn Importer>, api_base: &'static str) 
 
 fn template(ctx: &Ctx, imp: &dyn Importer) -> AppResult<Response> {
     let _ = ctx.user()?;
-    let rows: Vec<Vec<Cell>> = imp
-        .example()
-        .into_iter()
-        .map(|r| r.into_iter().map(Cell::from).collect())
-        .collect();
-    let title = format!(
-        "{}导入模板（第 2 行为表头，从第 3 行起填写，示例行请删除）",
-        imp.ledger()
-    );
-    let bytes = office::write_xlsx(imp.ledger(), &title, imp.headers(), &rows)
-        .map_err(anyhow::Error::from)?;
-    Ok(download(
-        bytes,
-        &format!("{}导入模板.xlsx", imp.ledger()),
-        XLSX,
-    ))
+    let rows: Vec<Vec<Cell>> = imp.example().into_iter().map(|r| r.into_iter().map(Cell::from).collect()).collect();
+    let title = format!("{}导入模板（第 2 行为表头，从第 3 行起填写，示例行请删除）", imp.ledger());
+    let bytes = office::write_xlsx(imp.ledger(), &title, imp.headers(), &rows).map_err(anyhow::Error::from)?;
+    Ok(download(bytes, &format!("{}导入模板.xlsx", imp.ledger()), XLSX))
 }
 
 fn limits(ctx: &Ctx) -> Limits {
-    Limits {
-        max_bytes: ctx.state.policy.max_upload_bytes,
-        ..Limits::default()
-    }
+    Limits { max_bytes: ctx.state.policy().max_upload_bytes, ..Limits::default() }
 }
 
 /// Runs the import in a transaction; commits only when asked and when every row is good.
-async fn run(
-    ctx: &Ctx,
-    imp: &dyn Importer,
-    bytes: &[u8],
-    commit: bool,
-) -> AppResult<ImportOutcome> {
+async fn run(ctx: &Ctx, imp: &dyn Importer, bytes: &[u8], commit: bool) -> AppResult<ImportOutcome> {
     let lim = limits(ctx);
-    let table = office::read_table(bytes, imp.headers(), &lim)
-        .map_err(|e| AppError::field("file", e.to_string()))?;
+    let table = office::read_table(bytes, imp.headers(), &lim).map_err(|e| AppError::field("file", e.to_string()))?;
     if table.rows.is_empty() {
         return Err(AppError::field("file", "文件中没有数据行"));
     }
     let mut tx = ctx.state.db.begin().await?;
     let outcome = imp.run(ctx, &mut tx, &table.rows).await?;
     if commit && outcome.errors.is_empty() {
-        let ev =
-            Event::ok("import", "ledger", imp.ledger()).detail(format!("导入 {} 行", outcome.rows));
+        let ev = Event::ok("import", "ledger", imp.ledger()).detail(format!("导入 {} 行", outcome.rows));
         ctx.state.audit(&mut tx, &ctx.actor(), ev).await?;
         tx.commit().await?;
     } else {
@@ -194,15 +156,11 @@ fn stash_path(ctx: &Ctx, token: &str) -> AppResult<std::path::PathBuf> {
     if token.is_empty() || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(AppError::BadRequest("导入已失效，请重新上传文件".into()));
     }
-    Ok(ctx
-        .state
-        .data_dir
-        .join("tmp")
-        .join(format!("import-{}-{token}", user.id)))
+    Ok(ctx.state.data_dir.join("tmp").join(format!("import-{}-{token}", user.id)))
 }
 
 async fn check_page(ctx: Ctx, imp: &dyn Importer, mp: Multipart) -> AppResult<Response> {
-    let up = read_upload(mp, ctx.state.policy.max_upload_bytes).await;
+    let up = read_upload(mp, ctx.state.policy().max_upload_bytes).await;
     let mut p = page(&ctx, imp);
     let up = match up {
         Ok(u) => u,
@@ -214,13 +172,9 @@ async fn check_page(ctx: Ctx, imp: &dyn Importer, mp: Multipart) -> AppResult<Re
             let token = hex::encode(rand::random::<[u8; 16]>());
             let path = stash_path(&ctx, &token)?;
             if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(anyhow::Error::from)?;
+                tokio::fs::create_dir_all(dir).await.map_err(anyhow::Error::from)?;
             }
-            tokio::fs::write(&path, &up.bytes)
-                .await
-                .map_err(anyhow::Error::from)?;
+            tokio::fs::write(&path, &up.bytes).await.map_err(anyhow::Error::from)?;
             p.token = token;
             p.file_name = up.file_name;
             p.checked = Some(outcome);
@@ -238,27 +192,14 @@ fn error_page(mut p: ImportPage, e: AppError) -> Response {
     if matches!(e, AppError::Internal(_)) {
         return e.into_response();
     }
-    p.checked = Some(ImportOutcome {
-        rows: 0,
-        errors: vec![RowError {
-            line: 0,
-            column: "文件".into(),
-            reason,
-        }],
-    });
+    p.checked = Some(ImportOutcome { rows: 0, errors: vec![RowError { line: 0, column: "文件".into(), reason }] });
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(p)).into_response()
 }
 
-async fn confirm_page(
-    ctx: Ctx,
-    imp: &dyn Importer,
-    form: BTreeMap<String, String>,
-) -> AppResult<Response> {
+async fn confirm_page(ctx: Ctx, imp: &dyn Importer, form: BTreeMap<String, String>) -> AppResult<Response> {
     let token = form.get("token").cloned().unwrap_or_default();
     let path = stash_path(&ctx, &token)?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|_| AppError::BadRequest("导入已失效，请重新上传文件".into()))?;
+    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::BadRequest("导入已失效，请重新上传文件".into()))?;
     let want_errors = form.get("errors").is_some_and(|v| v == "1");
     let outcome = run(&ctx, imp, &bytes, !want_errors).await?;
     if want_errors {
@@ -271,38 +212,23 @@ async fn confirm_page(
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(p)).into_response());
     }
     let _ = tokio::fs::remove_file(&path).await;
-    Ok(redirect_with_flash(
-        imp.list_path(),
-        &format!("成功导入 {} 条{}记录", outcome.rows, imp.ledger()),
-    ))
+    Ok(redirect_with_flash(imp.list_path(), &format!("成功导入 {} 条{}记录", outcome.rows, imp.ledger())))
 }
 
 fn error_report(imp: &dyn Importer, outcome: &ImportOutcome) -> AppResult<Response> {
     let rows: Vec<Vec<Cell>> = outcome
         .errors
         .iter()
-        .map(|e| {
-            vec![
-                Cell::Int(e.line as i64),
-                Cell::from(e.column.clone()),
-                Cell::from(e.reason.clone()),
-            ]
-        })
+        .map(|e| vec![Cell::Int(e.line as i64), Cell::from(e.column.clone()), Cell::from(e.reason.clone())])
         .collect();
     let title = format!("{}导入校验错误", imp.ledger());
-    let bytes = office::write_xlsx("错误", &title, &["行号", "列", "原因"], &rows)
-        .map_err(anyhow::Error::from)?;
+    let bytes = office::write_xlsx("错误", &title, &["行号", "列", "原因"], &rows).map_err(anyhow::Error::from)?;
     Ok(download(bytes, &format!("{title}.xlsx"), XLSX))
 }
 
-async fn api_import(
-    ctx: Ctx,
-    imp: &dyn Importer,
-    q: BTreeMap<String, String>,
-    mp: Multipart,
-) -> AppResult<Response> {
+async fn api_import(ctx: Ctx, imp: &dyn Importer, q: BTreeMap<String, String>, mp: Multipart) -> AppResult<Response> {
     let dry = q.get("dry_run").is_some_and(|v| v == "true" || v == "1");
-    let up = read_upload(mp, ctx.state.policy.max_upload_bytes).await?;
+    let up = read_upload(mp, ctx.state.policy().max_upload_bytes).await?;
     let outcome = run(&ctx, imp, &up.bytes, !dry).await?;
     let status = if outcome.errors.is_empty() {
         axum::http::StatusCode::OK

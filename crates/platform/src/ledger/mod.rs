@@ -14,9 +14,5 @@ use crate::error::{AppError, AppResult};
 /// After `UPDATE … SET version = version + 1 WHERE id = $ AND version = $`: no row means someone
 /// saved first (or the record is gone), and the user is told instead of being overwritten.
 pub fn expect_one_updated(rows: u64) -> AppResult<()> {
-    if rows == 1 {
-        Ok(())
-    } else {
-        Err(AppError::stale())
-    }
+    if rows == 1 { Ok(()) } else { Err(AppError::stale()) }
 }

@@ -13,24 +13,17 @@ pub struct Upload {
 pub async fn read_upload(mut mp: Multipart, max_bytes: usize) -> AppResult<Upload> {
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut fields = BTreeMap::new();
-    while let Some(mut field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("上传的数据不完整，请重试".into()))?
+    while let Some(mut field) =
+        mp.next_field().await.map_err(|_| AppError::BadRequest("上传的数据不完整，请重试".into()))?
     {
         let name = field.name().unwrap_or_default().to_string();
         if let Some(fname) = field.file_name().map(sanitize_name) {
             let mut buf = Vec::new();
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|_| AppError::BadRequest("上传的数据不完整，请重试".into()))?
+            while let Some(chunk) =
+                field.chunk().await.map_err(|_| AppError::BadRequest("上传的数据不完整，请重试".into()))?
             {
                 if buf.len() + chunk.len() > max_bytes {
-                    return Err(AppError::BadRequest(format!(
-                        "文件超过 {} MB 上限",
-                        max_bytes / 1024 / 1024
-                    )));
+                    return Err(AppError::BadRequest(format!("文件超过 {} MB 上限", max_bytes / 1024 / 1024)));
                 }
                 buf.extend_from_slice(&chunk);
             }
@@ -38,10 +31,7 @@ pub async fn read_upload(mut mp: Multipart, max_bytes: usize) -> AppResult<Uploa
                 file = Some((fname, buf));
             }
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|_| AppError::BadRequest("表单数据无效".into()))?;
+            let text = field.text().await.map_err(|_| AppError::BadRequest("表单数据无效".into()))?;
             fields.insert(name, text.chars().take(10_000).collect());
         }
     }
@@ -49,11 +39,7 @@ pub async fn read_upload(mut mp: Multipart, max_bytes: usize) -> AppResult<Uploa
     if bytes.is_empty() {
         return Err(AppError::field("file", "文件为空"));
     }
-    Ok(Upload {
-        file_name,
-        bytes,
-        fields,
-    })
+    Ok(Upload { file_name, bytes, fields })
 }
 
 /// A display name only: directory parts and control characters removed. Files are never stored
@@ -66,11 +52,7 @@ pub fn sanitize_name(raw: &str) -> String {
         .take(120)
         .collect();
     let clean = clean.trim_start_matches('.').trim().to_string();
-    if clean.is_empty() {
-        "未命名文件".into()
-    } else {
-        clean
-    }
+    if clean.is_empty() { "未命名文件".into() } else { clean }
 }
 
 #[cfg(test)]

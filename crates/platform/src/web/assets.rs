@@ -22,7 +22,6 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         _ => "application/octet-stream",
     };
     let mut resp = file.data.into_owned().into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     resp
 }

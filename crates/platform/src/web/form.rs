@@ -20,9 +20,7 @@ impl FormCheck {
     }
 
     pub fn add(&mut self, field: &str, msg: impl Into<String>) {
-        self.errors
-            .entry(field.to_string())
-            .or_insert_with(|| msg.into());
+        self.errors.entry(field.to_string()).or_insert_with(|| msg.into());
     }
 
     fn text_inner(
@@ -50,37 +48,19 @@ impl FormCheck {
     }
 
     /// One line of text, trimmed, at most `max` characters (not bytes).
-    pub fn text(
-        &mut self,
-        field: &str,
-        label: &str,
-        value: &str,
-        max: usize,
-        required: bool,
-    ) -> String {
+    pub fn text(&mut self, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
         self.text_inner(field, label, value, max, required, false)
     }
 
     /// Several lines (descriptions, minutes).
-    pub fn long_text(
-        &mut self,
-        field: &str,
-        label: &str,
-        value: &str,
-        max: usize,
-        required: bool,
-    ) -> String {
+    pub fn long_text(&mut self, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
         self.text_inner(field, label, value, max, required, true)
     }
 
     /// A code: letters, digits, `-` and `_`.
     pub fn code(&mut self, field: &str, label: &str, value: &str, max: usize) -> String {
         let v = self.text(field, label, value, max, true);
-        if !v.is_empty()
-            && !v
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+        if !v.is_empty() && !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             self.add(field, format!("{label}只能包含字母、数字、- 和 _"));
         }
         v
@@ -105,13 +85,7 @@ impl FormCheck {
     }
 
     /// One of the allowed codes, given as (code, label) pairs.
-    pub fn choice(
-        &mut self,
-        field: &str,
-        label: &str,
-        value: &str,
-        allowed: &[(&str, &str)],
-    ) -> String {
+    pub fn choice(&mut self, field: &str, label: &str, value: &str, allowed: &[(&str, &str)]) -> String {
         let v = value.trim();
         if allowed.iter().any(|(c, _)| *c == v) {
             v.to_string()
@@ -121,13 +95,7 @@ impl FormCheck {
         }
     }
 
-    pub fn date(
-        &mut self,
-        field: &str,
-        label: &str,
-        value: &str,
-        required: bool,
-    ) -> Option<jiff::civil::Date> {
+    pub fn date(&mut self, field: &str, label: &str, value: &str, required: bool) -> Option<jiff::civil::Date> {
         let v = value.trim();
         if v.is_empty() {
             if required {
@@ -149,10 +117,6 @@ impl FormCheck {
     }
 
     pub fn finish(self) -> Result<(), AppError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Validation(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(AppError::Validation(self.errors)) }
     }
 }

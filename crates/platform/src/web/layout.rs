@@ -50,29 +50,15 @@ impl Frame {
                 .menu
                 .iter()
                 .filter(|m| m.group == *g && user.is_some_and(|u| u.can(m.need)))
-                .map(|m| MenuEntry {
-                    title: m.title,
-                    href: m.href,
-                    active: m.href == active,
-                })
+                .map(|m| MenuEntry { title: m.title, href: m.href, active: m.href == active })
                 .collect();
             if !items.is_empty() {
                 let open = items.iter().any(|i| i.active);
-                menu.push(MenuGroup {
-                    title: g,
-                    items,
-                    open,
-                });
+                menu.push(MenuGroup { title: g, items, open });
             }
         }
-        let mut all_crumbs = vec![Crumb {
-            title: "首页".into(),
-            href: "/".into(),
-        }];
-        all_crumbs.extend(crumbs.iter().map(|(t, h)| Crumb {
-            title: t.to_string(),
-            href: h.to_string(),
-        }));
+        let mut all_crumbs = vec![Crumb { title: "首页".into(), href: "/".into() }];
+        all_crumbs.extend(crumbs.iter().map(|(t, h)| Crumb { title: t.to_string(), href: h.to_string() }));
         Self {
             title: title.to_string(),
             crumbs: all_crumbs,
@@ -82,7 +68,7 @@ impl Frame {
             role_names: user.map(|u| u.role_names.join("、")).unwrap_or_default(),
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
             demo: ctx.state.demo,
-            watermark: (ctx.state.policy.watermark && user.is_some()).then(|| {
+            watermark: (ctx.state.policy().watermark && user.is_some()).then(|| {
                 format!(
                     "{} {}",
                     user.map(|u| u.display_name.as_str()).unwrap_or(""),

@@ -24,17 +24,11 @@ impl ListParams {
     pub fn parse(raw: BTreeMap<String, String>, sorts: &[(&str, &str)], api: bool) -> Self {
         let num = |k: &str| raw.get(k).and_then(|v| v.trim().parse::<i64>().ok());
         let max = if api { API_MAX_PER_PAGE } else { 100 };
-        let per_page = num("per_page")
-            .unwrap_or(if api { 20 } else { 10 })
-            .clamp(1, max);
+        let per_page = num("per_page").unwrap_or(if api { 20 } else { 10 }).clamp(1, max);
         let page = num("page").unwrap_or(1).clamp(1, 1_000_000);
         let wanted = raw.get("sort").map(String::as_str).unwrap_or("");
-        let (key, col) = sorts
-            .iter()
-            .find(|(k, _)| *k == wanted)
-            .or_else(|| sorts.first())
-            .copied()
-            .unwrap_or(("id", "id"));
+        let (key, col) =
+            sorts.iter().find(|(k, _)| *k == wanted).or_else(|| sorts.first()).copied().unwrap_or(("id", "id"));
         let desc = raw.get("order").is_some_and(|o| o == "desc");
         Self {
             page,
@@ -115,12 +109,7 @@ where
         .push(" OFFSET ")
         .bind(p.offset());
     let items = q.query_as::<T>().fetch_all(&db.pool).await?;
-    Ok(Paged {
-        items,
-        total,
-        page: p.page,
-        per_page: p.per_page,
-    })
+    Ok(Paged { items, total, page: p.page, per_page: p.per_page })
 }
 
 /// What the pagination bar shows.
@@ -142,28 +131,19 @@ impl Pager {
         let link = |n: i64| format!("{path}?{}", p.query_with(&[("page", n.to_string())]));
         let lo = (paged.page - 3).max(1);
         let hi = (lo + 6).min(pages);
-        let links = (lo..=hi)
-            .map(|n| (n.to_string(), link(n), n == paged.page))
-            .collect();
+        let links = (lo..=hi).map(|n| (n.to_string(), link(n), n == paged.page)).collect();
         let sizes = PAGE_SIZES
             .iter()
             .map(|s| {
                 (
                     *s,
-                    format!(
-                        "{path}?{}",
-                        p.query_with(&[("per_page", s.to_string()), ("page", "1".into())])
-                    ),
+                    format!("{path}?{}", p.query_with(&[("per_page", s.to_string()), ("page", "1".into())])),
                     *s == p.per_page,
                 )
             })
             .collect();
-        let hidden = p
-            .raw
-            .iter()
-            .filter(|(k, v)| *k != "page" && !v.is_empty())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let hidden =
+            p.raw.iter().filter(|(k, v)| *k != "page" && !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
         Self {
             total: paged.total,
             page: paged.page,

@@ -14,11 +14,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// Everything but RFC 3986's unreserved characters is encoded (also right for RFC 5987 names).
-const ENCODE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const ENCODE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 pub fn url_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, ENCODE).to_string()
@@ -29,10 +26,7 @@ pub const FLASH_COOKIE: &str = "gj_flash";
 /// Redirect after a successful POST, with a short message shown once on the next page.
 pub fn redirect_with_flash(to: &str, message: &str) -> Response {
     let mut resp = Redirect::to(to).into_response();
-    let v = format!(
-        "{FLASH_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60",
-        url_encode(message)
-    );
+    let v = format!("{FLASH_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=60", url_encode(message));
     if let Ok(v) = HeaderValue::from_str(&v) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -55,10 +49,7 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// Is the client a script (wants JSON) rather than a page? Used by handlers shared by both.
 pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
 }
 
 #[derive(askama::Template)]
@@ -81,12 +72,7 @@ pub async fn error_pages(req: axum::extract::Request, next: axum::middleware::Ne
         return resp;
     };
     let status = resp.status();
-    let request_id = resp
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let page = ErrorPage {
         status: status.as_u16(),
         message: info.message,

@@ -33,9 +33,7 @@ struct ListPage {
 }
 
 fn last_login(a: &Account) -> String {
-    a.last_login_at
-        .map(format_ms)
-        .unwrap_or_else(|| "从未登录".into())
+    a.last_login_at.map(format_ms).unwrap_or_else(|| "从未登录".into())
 }
 
 pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
@@ -43,12 +41,7 @@ pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let page = service::list(&ctx, &p).await?;
     let tree = units::tree(&ctx).await?;
     let pager = Pager::new(&page, &p, "/system/users");
-    let frame = Frame::new(
-        &ctx,
-        "账号管理",
-        "/system/users",
-        &[("系统管理", ""), ("账号管理", "")],
-    );
+    let frame = Frame::new(&ctx, "账号管理", "/system/users", &[("系统管理", ""), ("账号管理", "")]);
     let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
     Ok(Html(ListPage {
         frame,
@@ -82,11 +75,7 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(a.unit_name.clone()),
                 Cell::from(a.roles.join("、")),
                 Cell::from(a.masked_phone()),
-                Cell::from(if a.status == "active" {
-                    "正常"
-                } else {
-                    "停用"
-                }),
+                Cell::from(if a.status == "active" { "正常" } else { "停用" }),
                 Cell::from(last_login(a)),
             ]
         })
@@ -94,16 +83,7 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     platform::ledger::export_xlsx(
         &ctx,
         "账号",
-        &[
-            "序号",
-            "用户名",
-            "姓名",
-            "所属单位",
-            "角色",
-            "手机号",
-            "状态",
-            "最近登录",
-        ],
+        &["序号", "用户名", "姓名", "所属单位", "角色", "手机号", "状态", "最近登录"],
         rows,
         &filters,
     )
@@ -149,38 +129,13 @@ impl UserForm {
 
 async fn form(ctx: &Ctx, id: Option<i64>, f: UserForm, errors: FieldErrors) -> AppResult<Response> {
     let creating = id.is_none();
-    let title = if creating {
-        "新增账号"
-    } else {
-        "修改账号"
-    };
-    let frame = Frame::new(
-        ctx,
-        title,
-        "/system/users",
-        &[("系统管理", ""), ("账号管理", "/system/users"), (title, "")],
-    );
-    let action = id
-        .map(|i| format!("/system/users/{i}/edit"))
-        .unwrap_or_else(|| "/system/users".into());
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let title = if creating { "新增账号" } else { "修改账号" };
+    let frame =
+        Frame::new(ctx, title, "/system/users", &[("系统管理", ""), ("账号管理", "/system/users"), (title, "")]);
+    let action = id.map(|i| format!("/system/users/{i}/edit")).unwrap_or_else(|| "/system/users".into());
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let units = units::tree(ctx).await?;
-    Ok((
-        status,
-        Html(FormPage {
-            frame,
-            action,
-            creating,
-            f,
-            errors,
-            units,
-        }),
-    )
-        .into_response())
+    Ok((status, Html(FormPage { frame, action, creating, f, errors, units })).into_response())
 }
 
 pub async fn new_page(ctx: Ctx) -> AppResult<Response> {
@@ -198,24 +153,10 @@ struct PasswordShown {
 
 /// The one-time password is shown once, on this page, and never stored or sent again.
 fn show_password(ctx: &Ctx, username: String, password: String, created: bool) -> Response {
-    let title = if created {
-        "账号已创建"
-    } else {
-        "密码已重置"
-    };
-    let frame = Frame::new(
-        ctx,
-        title,
-        "/system/users",
-        &[("系统管理", ""), ("账号管理", "/system/users"), (title, "")],
-    );
-    Html(PasswordShown {
-        frame,
-        username,
-        password,
-        created,
-    })
-    .into_response()
+    let title = if created { "账号已创建" } else { "密码已重置" };
+    let frame =
+        Frame::new(ctx, title, "/system/users", &[("系统管理", ""), ("账号管理", "/system/users"), (title, "")]);
+    Html(PasswordShown { frame, username, password, created }).into_response()
 }
 
 pub async fn create_page(ctx: Ctx, f: axum::Form<UserForm>) -> AppResult<Response> {
@@ -238,11 +179,7 @@ pub async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     form(&ctx, Some(id), f, FieldErrors::new()).await
 }
 
-pub async fn update_page(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    f: axum::Form<UserForm>,
-) -> AppResult<Response> {
+pub async fn update_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<UserForm>) -> AppResult<Response> {
     match service::update(&ctx, id, &f.input()).await {
         Ok(()) => Ok(redirect_with_flash("/system/users", "账号已保存")),
         Err(AppError::Validation(errors)) => form(&ctx, Some(id), f.0, errors).await,
@@ -267,21 +204,10 @@ pub struct StatusForm {
     active: String,
 }
 
-pub async fn status_page(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    f: axum::Form<StatusForm>,
-) -> AppResult<Response> {
+pub async fn status_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<StatusForm>) -> AppResult<Response> {
     let active = f.active == "1";
     match service::set_status(&ctx, id, active).await {
-        Ok(()) => Ok(redirect_with_flash(
-            "/system/users",
-            if active {
-                "账号已启用"
-            } else {
-                "账号已停用"
-            },
-        )),
+        Ok(()) => Ok(redirect_with_flash("/system/users", if active { "账号已启用" } else { "账号已停用" })),
         Err(AppError::BadRequest(m)) => Ok(redirect_with_flash("/system/users", &m)),
         Err(e) => Err(e),
     }
@@ -305,51 +231,26 @@ async fn grant_form(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let all: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT code, name, admin_kind FROM roles ORDER BY id")
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
+        sqlx::query_as("SELECT code, name, admin_kind FROM roles ORDER BY id").fetch_all(&ctx.state.db.pool).await?;
     let roles = all
         .into_iter()
         .map(|(c, n, k)| (chosen.contains(&c), c, n, k.is_some()))
         .map(|(on, c, n, adm)| (c, n, on, adm))
         .collect();
     let title = format!("授权：{}", a.display_name);
-    let frame = Frame::new(
-        ctx,
-        &title,
-        "/system/users",
-        &[
-            ("系统管理", ""),
-            ("账号管理", "/system/users"),
-            ("授权", ""),
-        ],
-    );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        Html(GrantPage {
-            frame,
-            a,
-            roles,
-            clearance,
-            errors,
-        }),
-    )
-        .into_response())
+    let frame =
+        Frame::new(ctx, &title, "/system/users", &[("系统管理", ""), ("账号管理", "/system/users"), ("授权", "")]);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, Html(GrantPage { frame, a, roles, clearance, errors })).into_response())
 }
 
 pub async fn grant_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = service::get(&ctx, id).await?;
-    let codes: Vec<(String,)> = sqlx::query_as(
-        "SELECT r.code FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&ctx.state.db.pool)
-    .await?;
+    let codes: Vec<(String,)> =
+        sqlx::query_as("SELECT r.code FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = $1")
+            .bind(id)
+            .fetch_all(&ctx.state.db.pool)
+            .await?;
     let codes: Vec<String> = codes.into_iter().map(|(c,)| c).collect();
     let clearance = a.clearance;
     grant_form(&ctx, a, &codes, clearance, FieldErrors::new()).await
@@ -357,22 +258,10 @@ pub async fn grant_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 
 /// The grant form posts `roles` once per ticked box.
 pub async fn grant_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
-    let pairs: Vec<(String, String)> = body
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), percent_decode(v)))
-        .collect();
-    let roles: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "roles")
-        .map(|(_, v)| v.clone())
-        .take(20)
-        .collect();
-    let clearance = pairs
-        .iter()
-        .find(|(k, _)| k == "clearance")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let pairs: Vec<(String, String)> =
+        body.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), percent_decode(v))).collect();
+    let roles: Vec<String> = pairs.iter().filter(|(k, _)| k == "roles").map(|(_, v)| v.clone()).take(20).collect();
+    let clearance = pairs.iter().find(|(k, _)| k == "clearance").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
     match service::grant(&ctx, id, &roles, clearance).await {
         Ok(()) => Ok(redirect_with_flash("/system/users", "授权已保存")),
         Err(AppError::Validation(errors)) => {
@@ -384,9 +273,7 @@ pub async fn grant_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppRes
 }
 
 fn percent_decode(v: &str) -> String {
-    percent_encoding::percent_decode_str(&v.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 pub async fn api_list(ctx: Ctx, q: Q) -> AppResult<Response> {
@@ -414,10 +301,7 @@ type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
 fn body<T>(b: JsonBody<T>) -> AppResult<T> {
     b.map(|j| j.0).map_err(|e| {
-        AppError::BadRequest(format!(
-            "请求体无效：{}",
-            e.body_text().chars().take(200).collect::<String>()
-        ))
+        AppError::BadRequest(format!("请求体无效：{}", e.body_text().chars().take(200).collect::<String>()))
     })
 }
 
@@ -436,18 +320,10 @@ impl UserJson {
 pub async fn api_create(ctx: Ctx, b: JsonBody<UserJson>) -> AppResult<Response> {
     let (id, pw) = service::create(&ctx, &body(b)?.input()).await?;
     let a = service::get(&ctx, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "user": a, "one_time_password": pw })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "user": a, "one_time_password": pw }))).into_response())
 }
 
-pub async fn api_update(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    b: JsonBody<UserJson>,
-) -> AppResult<Response> {
+pub async fn api_update(ctx: Ctx, Path(id): Path<i64>, b: JsonBody<UserJson>) -> AppResult<Response> {
     service::update(&ctx, id, &body(b)?.input()).await?;
     Ok(Json(service::get(&ctx, id).await?).into_response())
 }
@@ -464,11 +340,7 @@ pub struct GrantJson {
     clearance: i64,
 }
 
-pub async fn api_grant(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    b: JsonBody<GrantJson>,
-) -> AppResult<Response> {
+pub async fn api_grant(ctx: Ctx, Path(id): Path<i64>, b: JsonBody<GrantJson>) -> AppResult<Response> {
     let g = body(b)?;
     service::grant(&ctx, id, &g.roles, g.clearance).await?;
     Ok(Json(service::get(&ctx, id).await?).into_response())

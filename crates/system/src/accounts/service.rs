@@ -50,12 +50,7 @@ pub fn mask_phone(p: &str) -> String {
         return "*".repeat(chars.len());
     }
     let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
-    format!(
-        "{}{}{}",
-        head.iter().collect::<String>(),
-        "*".repeat(chars.len() - 7),
-        tail.iter().collect::<String>()
-    )
+    format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 7), tail.iter().collect::<String>())
 }
 
 const COLS: &str = "u.id, u.username, u.display_name, u.unit_id, n.name AS unit_name, u.status, u.phone, u.clearance, u.locked_until, u.last_login_at, u.version";
@@ -119,11 +114,7 @@ async fn attach_roles(ctx: &Ctx, items: &mut [Account]) -> AppResult<()> {
     q.push(") ORDER BY r.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     for a in items.iter_mut() {
-        a.roles = rows
-            .iter()
-            .filter(|(u, _)| *u == a.id)
-            .map(|(_, n)| n.clone())
-            .collect();
+        a.roles = rows.iter().filter(|(u, _)| *u == a.id).map(|(_, n)| n.clone()).collect();
     }
     Ok(())
 }
@@ -131,25 +122,16 @@ async fn attach_roles(ctx: &Ctx, items: &mut [Account]) -> AppResult<()> {
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Account> {
     let user = ctx.user()?;
     let mut q = Sql::new("SELECT ");
-    q.push(COLS)
-        .push(" FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = ")
-        .bind(id)
-        .push(" AND ");
+    q.push(COLS).push(" FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = ").bind(id).push(" AND ");
     user.scope.push_condition(&mut q, "u.unit_id", Some("u.id"));
-    match q
-        .query_as::<Account>()
-        .fetch_optional(&ctx.state.db.pool)
-        .await?
-    {
+    match q.query_as::<Account>().fetch_optional(&ctx.state.db.pool).await? {
         Some(a) => {
             let mut v = vec![a];
             attach_roles(ctx, &mut v).await?;
             Ok(v.remove(0))
         }
         None => {
-            ctx.state
-                .audit_alone(&ctx.actor(), Event::failed("access_denied", "user", id))
-                .await?;
+            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "user", id)).await?;
             Err(AppError::NotFound)
         }
     }
@@ -160,11 +142,10 @@ pub async fn check_roles(tx: &mut Tx, codes: &[String]) -> AppResult<Vec<i64>> {
     let mut ids = Vec::new();
     let mut admins = 0;
     for c in codes {
-        let row: Option<(i64, Option<String>)> =
-            sqlx::query_as("SELECT id, admin_kind FROM roles WHERE code = $1")
-                .bind(c)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let row: Option<(i64, Option<String>)> = sqlx::query_as("SELECT id, admin_kind FROM roles WHERE code = $1")
+            .bind(c)
+            .fetch_optional(&mut **tx)
+            .await?;
         let (id, kind) = row.ok_or_else(|| AppError::field("roles", format!("角色“{c}”不存在")))?;
         if kind.as_deref().and_then(admin_kind_of).is_some() {
             admins += 1;
@@ -172,16 +153,10 @@ pub async fn check_roles(tx: &mut Tx, codes: &[String]) -> AppResult<Vec<i64>> {
         ids.push(id);
     }
     if admins > 1 {
-        return Err(AppError::field(
-            "roles",
-            "三员分立：一个账号不能同时担任两个管理员角色",
-        ));
+        return Err(AppError::field("roles", "三员分立：一个账号不能同时担任两个管理员角色"));
     }
     if admins == 1 && codes.len() > 1 {
-        return Err(AppError::field(
-            "roles",
-            "三员分立：管理员账号不能再兼任其他角色",
-        ));
+        return Err(AppError::field("roles", "三员分立：管理员账号不能再兼任其他角色"));
     }
     Ok(ids)
 }
@@ -200,10 +175,7 @@ pub struct NewUser {
 pub fn check_username(f: &mut FormCheck, raw: &str) -> String {
     let v = f.text("username", "用户名", raw, 32, true);
     if !v.is_empty()
-        && (v.chars().count() < 3
-            || !v
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        && (v.chars().count() < 3 || !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
     {
         f.add("username", "用户名为 3–32 位字母、数字、_ . -");
     }
@@ -211,12 +183,7 @@ pub fn check_username(f: &mut FormCheck, raw: &str) -> String {
 }
 
 /// Creates an account in `tx` and returns (id, the one-time password when one was made).
-pub async fn create_user(
-    tx: &mut Tx,
-    u: &NewUser,
-    unit_name: &str,
-    now: i64,
-) -> AppResult<(i64, Option<String>)> {
+pub async fn create_user(tx: &mut Tx, u: &NewUser, unit_name: &str, now: i64) -> AppResult<(i64, Option<String>)> {
     let role_ids = check_roles(tx, &u.roles).await?;
     let (pw, one_time) = match &u.password {
         Some(p) => {
@@ -272,15 +239,10 @@ pub struct AccountInput {
 
 fn check_input(i: &AccountInput, creating: bool) -> AppResult<AccountInput> {
     let mut f = FormCheck::new();
-    let username = if creating {
-        check_username(&mut f, &i.username)
-    } else {
-        i.username.clone()
-    };
+    let username = if creating { check_username(&mut f, &i.username) } else { i.username.clone() };
     let display_name = f.text("display_name", "姓名", &i.display_name, 30, true);
     let phone = f.text("phone", "手机号", &i.phone, 20, false);
-    let mobile =
-        phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit());
+    let mobile = phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit());
     if !phone.is_empty() && !mobile {
         f.add("phone", "手机号须为 11 位数字");
     }
@@ -288,13 +250,7 @@ fn check_input(i: &AccountInput, creating: bool) -> AppResult<AccountInput> {
         f.add("unit_id", "请选择所属单位");
     }
     f.finish()?;
-    Ok(AccountInput {
-        username,
-        display_name,
-        unit_id: i.unit_id,
-        phone,
-        version: i.version,
-    })
+    Ok(AccountInput { username, display_name, unit_id: i.unit_id, phone, version: i.version })
 }
 
 /// Creates an account from a page or the API (no roles: the security administrator grants them).
@@ -314,32 +270,18 @@ pub async fn create(ctx: &Ctx, i: &AccountInput) -> AppResult<(i64, String)> {
     };
     let mut tx = ctx.state.db.begin().await?;
     let (id, pw) = create_user(&mut tx, &nu, &unit.name, ctx.state.clock.now_ms()).await?;
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("create", "user", id).detail(i.username),
-        )
-        .await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("create", "user", id).detail(i.username)).await?;
     tx.commit().await?;
     Ok((id, pw.unwrap_or_default()))
 }
 
 pub async fn update(ctx: &Ctx, id: i64, i: &AccountInput) -> AppResult<()> {
     let current = get(ctx, id).await?;
-    let i = check_input(
-        &AccountInput {
-            username: current.username.clone(),
-            ..clone_input(i)
-        },
-        false,
-    )?;
+    let i = check_input(&AccountInput { username: current.username.clone(), ..clone_input(i) }, false)?;
     let unit = crate::units::service::get(ctx, i.unit_id.unwrap_or_default())
         .await
         .map_err(|_| AppError::field("unit_id", "请选择有效的所属单位"))?;
-    let version = i
-        .version
-        .ok_or_else(|| AppError::field("version", "缺少版本号"))?;
+    let version = i.version.ok_or_else(|| AppError::field("version", "缺少版本号"))?;
     let mut tx = ctx.state.db.begin().await?;
     let n = sqlx::query("UPDATE users SET display_name = $1, unit_id = $2, phone = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
         .bind(&i.display_name)
@@ -352,13 +294,7 @@ pub async fn update(ctx: &Ctx, id: i64, i: &AccountInput) -> AppResult<()> {
         .await?
         .rows_affected();
     expect_one_updated(n)?;
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("update", "user", id).detail(current.username),
-        )
-        .await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("update", "user", id).detail(current.username)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -386,13 +322,7 @@ pub async fn reset_password(ctx: &Ctx, id: i64) -> AppResult<String> {
         .execute(&mut *tx)
         .await?;
     session::delete_for_user(&mut tx, id).await?;
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("password_reset", "user", id).detail(a.username),
-        )
-        .await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("password_reset", "user", id).detail(a.username)).await?;
     tx.commit().await?;
     Ok(pw)
 }
@@ -412,13 +342,7 @@ pub async fn set_status(ctx: &Ctx, id: i64, active: bool) -> AppResult<()> {
         session::delete_for_user(&mut tx, id).await?;
     }
     let ev = if active { "enable" } else { "disable" };
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok(ev, "user", id).detail(a.username),
-        )
-        .await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok(ev, "user", id).detail(a.username)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -431,10 +355,7 @@ pub async fn grant(ctx: &Ctx, id: i64, roles: &[String], clearance: i64) -> AppR
     }
     let mut tx = ctx.state.db.begin().await?;
     let ids = check_roles(&mut tx, roles).await?;
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     for rid in ids {
         sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
             .bind(id)
@@ -447,18 +368,8 @@ pub async fn grant(ctx: &Ctx, id: i64, roles: &[String], clearance: i64) -> AppR
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let detail = format!(
-        "{}：角色 [{}]，密级 {clearance}",
-        a.username,
-        roles.join(",")
-    );
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("grant", "user", id).detail(detail),
-        )
-        .await?;
+    let detail = format!("{}：角色 [{}]，密级 {clearance}", a.username, roles.join(","));
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("grant", "user", id).detail(detail)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -473,8 +384,7 @@ impl TodoSource for LockedAccounts {
             if !user.can(platform::perm::USER_EDIT) {
                 return Ok(Vec::new());
             }
-            let mut q =
-                Sql::new("SELECT u.username, u.display_name FROM users u WHERE u.locked_until > ");
+            let mut q = Sql::new("SELECT u.username, u.display_name FROM users u WHERE u.locked_until > ");
             q.bind(ctx.state.clock.now_ms()).push(" AND ");
             user.scope.push_condition(&mut q, "u.unit_id", Some("u.id"));
             q.push(" ORDER BY u.username LIMIT 20");

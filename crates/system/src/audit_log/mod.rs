@@ -18,24 +18,9 @@ use std::collections::BTreeMap;
 type Q = Query<BTreeMap<String, String>>;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/system/audit",
-        Need::Perm(AUDIT_VIEW),
-        "审计日志查询",
-        list_page,
-    )
-    .get(
-        "/system/audit/export",
-        Need::Perm(AUDIT_EXPORT),
-        "导出审计日志",
-        export,
-    )
-    .get(
-        "/api/v1/audit_logs",
-        Need::Perm(AUDIT_VIEW),
-        "审计日志查询",
-        api_list,
-    )
+    r.get("/system/audit", Need::Perm(AUDIT_VIEW), "审计日志查询", list_page)
+        .get("/system/audit/export", Need::Perm(AUDIT_EXPORT), "导出审计日志", export)
+        .get("/api/v1/audit_logs", Need::Perm(AUDIT_VIEW), "审计日志查询", api_list)
 }
 
 const SORTS: &[(&str, &str)] = &[("seq", "seq")];
@@ -44,20 +29,14 @@ const SORTS: &[(&str, &str)] = &[("seq", "seq")];
 fn day_ms(d: &str, next: bool) -> Option<i64> {
     let date: jiff::civil::Date = d.parse().ok()?;
     let date = if next { date.tomorrow().ok()? } else { date };
-    SHANGHAI
-        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-        .ok()
-        .map(|t| t.as_millisecond())
+    SHANGHAI.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).ok().map(|t| t.as_millisecond())
 }
 
 async fn query(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<AuditRow>> {
     let from = day_ms(p.get("from"), false);
     let to = day_ms(p.get("to"), true);
-    let (user, event, object) = (
-        p.get("username").to_string(),
-        p.get("event").to_string(),
-        p.get("object").to_string(),
-    );
+    let (user, event, object) =
+        (p.get("username").to_string(), p.get("event").to_string(), p.get("object").to_string());
     let mut p = p.clone();
     p.order_sql = "seq DESC".into();
     let page = fetch_page::<AuditRow>(
@@ -73,9 +52,7 @@ async fn query(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<AuditRow>> {
                 q.push(" AND at < ").bind(t);
             }
             if !user.is_empty() {
-                q.push(" AND username LIKE ")
-                    .bind(like_contains(&user))
-                    .push(" ESCAPE '\\'");
+                q.push(" AND username LIKE ").bind(like_contains(&user)).push(" ESCAPE '\\'");
             }
             if !event.is_empty() {
                 q.push(" AND event = ").bind(event.clone());
@@ -91,12 +68,7 @@ async fn query(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<AuditRow>> {
         &p,
     )
     .await?;
-    ctx.state
-        .audit_alone(
-            &ctx.actor(),
-            Event::ok("audit_query", "audit_log", "").detail(p.query_with(&[])),
-        )
-        .await?;
+    ctx.state.audit_alone(&ctx.actor(), Event::ok("audit_query", "audit_log", "").detail(p.query_with(&[]))).await?;
     Ok(page)
 }
 
@@ -123,11 +95,7 @@ pub const EVENTS: &[(&str, &str)] = &[
 ];
 
 pub fn event_name(code: &str) -> &str {
-    EVENTS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| *n)
-        .unwrap_or(code)
+    EVENTS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n).unwrap_or(code)
 }
 
 #[derive(Template)]
@@ -146,12 +114,7 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let p = ListParams::parse(q.0, SORTS, false);
     let page = query(&ctx, &p).await?;
     let pager = Pager::new(&page, &p, "/system/audit");
-    let frame = Frame::new(
-        &ctx,
-        "审计日志",
-        "/system/audit",
-        &[("系统管理", ""), ("审计日志", "")],
-    );
+    let frame = Frame::new(&ctx, "审计日志", "/system/audit", &[("系统管理", ""), ("审计日志", "")]);
     let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
     Ok(Html(ListPage {
         frame,
@@ -191,18 +154,7 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     platform::ledger::export_xlsx(
         &ctx,
         "审计日志",
-        &[
-            "序号",
-            "时间",
-            "用户",
-            "角色",
-            "地址",
-            "事件",
-            "对象",
-            "详情",
-            "结果",
-            "请求编号",
-        ],
+        &["序号", "时间", "用户", "角色", "地址", "事件", "对象", "详情", "结果", "请求编号"],
         rows,
         &filters,
     )

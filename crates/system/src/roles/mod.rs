@@ -15,25 +15,10 @@ use platform::{AppError, AppResult, Ctx};
 use serde::Serialize;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/system/roles",
-        Need::Perm(ROLE_VIEW),
-        "角色列表",
-        list_page,
-    )
-    .get(
-        "/system/roles/{id}/edit",
-        Need::Perm(ROLE_EDIT),
-        "修改角色页",
-        edit_page,
-    )
-    .post(
-        "/system/roles/{id}/edit",
-        Need::Perm(ROLE_EDIT),
-        "修改角色",
-        edit_submit,
-    )
-    .get("/api/v1/roles", Need::Perm(ROLE_VIEW), "角色列表", api_list)
+    r.get("/system/roles", Need::Perm(ROLE_VIEW), "角色列表", list_page)
+        .get("/system/roles/{id}/edit", Need::Perm(ROLE_EDIT), "修改角色页", edit_page)
+        .post("/system/roles/{id}/edit", Need::Perm(ROLE_EDIT), "修改角色", edit_submit)
+        .get("/api/v1/roles", Need::Perm(ROLE_VIEW), "角色列表", api_list)
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -57,19 +42,17 @@ impl Role {
 }
 
 async fn all_roles(ctx: &Ctx) -> AppResult<Vec<Role>> {
-    let mut roles: Vec<Role> = sqlx::query_as("SELECT id, code, name, admin_kind, data_scope, builtin, description, version FROM roles ORDER BY id LIMIT 500")
-        .fetch_all(&ctx.state.db.pool)
-        .await?;
+    let mut roles: Vec<Role> = sqlx::query_as(
+        "SELECT id, code, name, admin_kind, data_scope, builtin, description, version FROM roles ORDER BY id LIMIT 500",
+    )
+    .fetch_all(&ctx.state.db.pool)
+    .await?;
     let perms: Vec<(i64, String)> =
         sqlx::query_as("SELECT role_id, permission FROM role_permissions ORDER BY permission")
             .fetch_all(&ctx.state.db.pool)
             .await?;
     for r in roles.iter_mut() {
-        r.permissions = perms
-            .iter()
-            .filter(|(id, _)| *id == r.id)
-            .map(|(_, p)| p.clone())
-            .collect();
+        r.permissions = perms.iter().filter(|(id, _)| *id == r.id).map(|(_, p)| p.clone()).collect();
     }
     Ok(roles)
 }
@@ -83,27 +66,14 @@ struct ListPage {
 }
 
 async fn list_page(ctx: Ctx) -> AppResult<Response> {
-    let frame = Frame::new(
-        &ctx,
-        "角色权限",
-        "/system/roles",
-        &[("系统管理", ""), ("角色权限", "")],
-    );
-    Ok(Html(ListPage {
-        frame,
-        roles: all_roles(&ctx).await?,
-        can_edit: ctx.can(ROLE_EDIT),
-    })
-    .into_response())
+    let frame = Frame::new(&ctx, "角色权限", "/system/roles", &[("系统管理", ""), ("角色权限", "")]);
+    Ok(Html(ListPage { frame, roles: all_roles(&ctx).await?, can_edit: ctx.can(ROLE_EDIT) }).into_response())
 }
 
 async fn api_list(ctx: Ctx) -> AppResult<Response> {
     let items = all_roles(&ctx).await?;
     let total = items.len();
-    Ok(Json(
-        serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) }),
-    )
-    .into_response())
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })).into_response())
 }
 
 pub async fn api_permissions(ctx: Ctx) -> AppResult<Response> {
@@ -115,10 +85,7 @@ pub async fn api_permissions(ctx: Ctx) -> AppResult<Response> {
         .map(|p| serde_json::json!({"code": p.code, "name": p.name, "group": p.group}))
         .collect();
     let total = items.len();
-    Ok(Json(
-        serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) }),
-    )
-    .into_response())
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })).into_response())
 }
 
 /// (group, [(code, name, checked, may be granted)])
@@ -135,11 +102,7 @@ struct FormPage {
 }
 
 async fn get_role(ctx: &Ctx, id: i64) -> AppResult<Role> {
-    all_roles(ctx)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(AppError::NotFound)
+    all_roles(ctx).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
 }
 
 fn allowed_for(role: &Role, perm: &str) -> bool {
@@ -175,45 +138,16 @@ fn form_page(ctx: &Ctx, role: Role, errors: FieldErrors) -> Response {
             None => groups.push((p.group.to_string(), vec![item])),
         }
     }
-    let scopes = ["all", "custom", "unit", "unit_and_below", "self"]
-        .iter()
-        .map(|s| (*s, scope_name(s)))
-        .collect();
+    let scopes = ["all", "custom", "unit", "unit_and_below", "self"].iter().map(|s| (*s, scope_name(s))).collect();
     let title = format!("修改角色：{}", role.name);
-    let frame = Frame::new(
-        ctx,
-        &title,
-        "/system/roles",
-        &[
-            ("系统管理", ""),
-            ("角色权限", "/system/roles"),
-            ("修改角色", ""),
-        ],
-    );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    (
-        status,
-        Html(FormPage {
-            frame,
-            role,
-            groups,
-            scopes,
-            errors,
-        }),
-    )
-        .into_response()
+    let frame =
+        Frame::new(ctx, &title, "/system/roles", &[("系统管理", ""), ("角色权限", "/system/roles"), ("修改角色", "")]);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, Html(FormPage { frame, role, groups, scopes, errors })).into_response()
 }
 
 async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    Ok(form_page(
-        &ctx,
-        get_role(&ctx, id).await?,
-        FieldErrors::new(),
-    ))
+    Ok(form_page(&ctx, get_role(&ctx, id).await?, FieldErrors::new()))
 }
 
 async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
@@ -222,48 +156,19 @@ async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<R
         .split('&')
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| {
-            (
-                k.to_string(),
-                percent_encoding::percent_decode_str(&v.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned(),
-            )
+            (k.to_string(), percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
         })
         .collect();
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let wanted: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "permissions")
-        .map(|(_, v)| v.clone())
-        .take(500)
-        .collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let wanted: Vec<String> =
+        pairs.iter().filter(|(k, _)| k == "permissions").map(|(_, v)| v.clone()).take(500).collect();
     let mut errors = FieldErrors::new();
-    let known: Vec<&str> = ctx
-        .state
-        .registry
-        .permissions
-        .iter()
-        .map(|p| p.code)
-        .collect();
-    if let Some(bad) = wanted
-        .iter()
-        .find(|p| !known.contains(&p.as_str()) || !allowed_for(&role, p))
-    {
-        errors.insert(
-            "permissions".into(),
-            format!("权限“{bad}”不能授予此角色（三员分立）"),
-        );
+    let known: Vec<&str> = ctx.state.registry.permissions.iter().map(|p| p.code).collect();
+    if let Some(bad) = wanted.iter().find(|p| !known.contains(&p.as_str()) || !allowed_for(&role, p)) {
+        errors.insert("permissions".into(), format!("权限“{bad}”不能授予此角色（三员分立）"));
     }
     let scope = get("data_scope");
-    if role.admin_kind.is_none()
-        && !["all", "custom", "unit", "unit_and_below", "self"].contains(&scope.as_str())
-    {
+    if role.admin_kind.is_none() && !["all", "custom", "unit", "unit_and_below", "self"].contains(&scope.as_str()) {
         errors.insert("data_scope".into(), "请选择有效的数据范围".into());
     }
     let version: i64 = get("version").parse().unwrap_or(-1);
@@ -271,30 +176,21 @@ async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<R
     if !errors.is_empty() {
         return Ok(form_page(&ctx, role, errors));
     }
-    let scope = if role.admin_kind.is_some() {
-        role.data_scope.clone()
-    } else {
-        scope
-    };
+    let scope = if role.admin_kind.is_some() { role.data_scope.clone() } else { scope };
     let mut tx = ctx.state.db.begin().await?;
-    let n = sqlx::query(
-        "UPDATE roles SET data_scope = $1, version = version + 1 WHERE id = $2 AND version = $3",
-    )
-    .bind(&scope)
-    .bind(id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = sqlx::query("UPDATE roles SET data_scope = $1, version = version + 1 WHERE id = $2 AND version = $3")
+        .bind(&scope)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     if n != 1 {
         let mut errors = FieldErrors::new();
         errors.insert("_form".into(), AppError::stale().to_string());
         return Ok(form_page(&ctx, role, errors));
     }
-    sqlx::query("DELETE FROM role_permissions WHERE role_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM role_permissions WHERE role_id = $1").bind(id).execute(&mut *tx).await?;
     for p in &wanted {
         sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
             .bind(id)
@@ -302,18 +198,8 @@ async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<R
             .execute(&mut *tx)
             .await?;
     }
-    let detail = format!(
-        "{}：数据范围 {scope}，权限 [{}]",
-        role.code,
-        wanted.join(",")
-    );
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("role_change", "role", id).detail(detail),
-        )
-        .await?;
+    let detail = format!("{}：数据范围 {scope}，权限 [{}]", role.code, wanted.join(","));
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("role_change", "role", id).detail(detail)).await?;
     tx.commit().await?;
     Ok(redirect_with_flash("/system/roles", "角色已保存"))
 }

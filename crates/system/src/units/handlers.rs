@@ -35,12 +35,7 @@ pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let page = service::list(&ctx, &p).await?;
     let tree = service::tree(&ctx).await?;
     let pager = Pager::new(&page, &p, "/system/units");
-    let frame = Frame::new(
-        &ctx,
-        "单位管理",
-        "/system/units",
-        &[("系统管理", ""), ("单位管理", "")],
-    );
+    let frame = Frame::new(&ctx, "单位管理", "/system/units", &[("系统管理", ""), ("单位管理", "")]);
     let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
     Ok(Html(ListPage {
         frame,
@@ -63,11 +58,8 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let filters = p.query_with(&[]);
     let page = service::list(&ctx, &p).await?;
     let tree = service::tree(&ctx).await?;
-    let name_of = |id: Option<i64>| {
-        id.and_then(|i| tree.iter().find(|u| u.id == i))
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
+    let name_of =
+        |id: Option<i64>| id.and_then(|i| tree.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
     let rows = page
         .items
         .iter()
@@ -88,16 +80,7 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     platform::ledger::export_xlsx(
         &ctx,
         "单位",
-        &[
-            "序号",
-            "单位编码",
-            "单位名称",
-            "类型",
-            "上级单位",
-            "排序",
-            "联系电话",
-            "职责简介",
-        ],
+        &["序号", "单位编码", "单位名称", "类型", "上级单位", "排序", "联系电话", "职责简介"],
         rows,
         &filters,
     )
@@ -123,44 +106,16 @@ async fn form(
     input: UnitInput,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let title = if creating {
-        "新增单位"
-    } else {
-        "修改单位"
-    };
-    let frame = Frame::new(
-        ctx,
-        title,
-        "/system/units",
-        &[("系统管理", ""), ("单位管理", "/system/units"), (title, "")],
-    );
+    let title = if creating { "新增单位" } else { "修改单位" };
+    let frame =
+        Frame::new(ctx, title, "/system/units", &[("系统管理", ""), ("单位管理", "/system/units"), (title, "")]);
     let action = match id {
         Some(id) => format!("/system/units/{id}/edit"),
         None => "/system/units".into(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let parents = service::tree(ctx)
-        .await?
-        .into_iter()
-        .filter(|u| u.kind != "department" || creating)
-        .collect();
-    Ok((
-        status,
-        Html(FormPage {
-            frame,
-            action,
-            creating,
-            input,
-            errors,
-            parents,
-            kinds: KINDS,
-        }),
-    )
-        .into_response())
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let parents = service::tree(ctx).await?.into_iter().filter(|u| u.kind != "department" || creating).collect();
+    Ok((status, Html(FormPage { frame, action, creating, input, errors, parents, kinds: KINDS })).into_response())
 }
 
 pub async fn new_page(ctx: Ctx, q: Q) -> AppResult<Response> {
@@ -217,10 +172,7 @@ pub async fn create_page(ctx: Ctx, f: axum::Form<UnitForm>) -> AppResult<Respons
         return form(&ctx, true, None, input, errors).await;
     }
     match service::create(&ctx, &input).await {
-        Ok(id) => Ok(redirect_with_flash(
-            &format!("/system/units/{id}"),
-            "单位已新增",
-        )),
+        Ok(id) => Ok(redirect_with_flash(&format!("/system/units/{id}"), "单位已新增")),
         Err(AppError::Validation(errors)) => form(&ctx, true, None, input, errors).await,
         Err(e) => Err(e),
     }
@@ -241,11 +193,7 @@ pub async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     form(&ctx, false, Some(id), input, FieldErrors::new()).await
 }
 
-pub async fn update_page(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    f: axum::Form<UnitForm>,
-) -> AppResult<Response> {
+pub async fn update_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<UnitForm>) -> AppResult<Response> {
     let (mut input, errors) = f.input();
     let current = service::get(&ctx, id).await?;
     input.code = current.code;
@@ -255,10 +203,7 @@ pub async fn update_page(
         return form(&ctx, false, Some(id), input, errors).await;
     }
     match service::update(&ctx, id, &input).await {
-        Ok(()) => Ok(redirect_with_flash(
-            &format!("/system/units/{id}"),
-            "单位已保存",
-        )),
+        Ok(()) => Ok(redirect_with_flash(&format!("/system/units/{id}"), "单位已保存")),
         Err(AppError::Validation(errors)) => form(&ctx, false, Some(id), input, errors).await,
         Err(AppError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
@@ -282,31 +227,13 @@ struct ViewPage {
 pub async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let u = service::get(&ctx, id).await?;
     let parent_name = match u.parent_id {
-        Some(pid) => service::get(&ctx, pid)
-            .await
-            .map(|p| p.name)
-            .unwrap_or_else(|_| "（无权查看）".into()),
+        Some(pid) => service::get(&ctx, pid).await.map(|p| p.name).unwrap_or_else(|_| "（无权查看）".into()),
         None => "（顶层）".into(),
     };
     let files = list_for(&ctx, "unit", id).await?;
-    let frame = Frame::new(
-        &ctx,
-        &u.name,
-        "/system/units",
-        &[
-            ("系统管理", ""),
-            ("单位管理", "/system/units"),
-            (&u.name, ""),
-        ],
-    );
-    Ok(Html(ViewPage {
-        frame,
-        u,
-        parent_name,
-        files,
-        can_edit: ctx.can(platform::perm::UNIT_EDIT),
-    })
-    .into_response())
+    let frame =
+        Frame::new(&ctx, &u.name, "/system/units", &[("系统管理", ""), ("单位管理", "/system/units"), (&u.name, "")]);
+    Ok(Html(ViewPage { frame, u, parent_name, files, can_edit: ctx.can(platform::perm::UNIT_EDIT) }).into_response())
 }
 
 /// Batch delete from the list: `ids` repeated in the form body.
@@ -322,10 +249,7 @@ pub async fn delete_page(ctx: Ctx, body: String) -> AppResult<Response> {
         return Ok(redirect_with_flash("/system/units", "请至少选择一条记录"));
     }
     match service::delete(&ctx, &ids).await {
-        Ok(n) => Ok(redirect_with_flash(
-            "/system/units",
-            &format!("已删除 {n} 个单位"),
-        )),
+        Ok(n) => Ok(redirect_with_flash("/system/units", &format!("已删除 {n} 个单位"))),
         Err(AppError::Conflict(m)) => Ok(redirect_with_flash("/system/units", &m)),
         Err(e) => Err(e),
     }
@@ -340,9 +264,7 @@ pub async fn api_get(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     Ok(Json(service::get(&ctx, id).await?).into_response())
 }
 
-fn json_body(
-    body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>,
-) -> AppResult<UnitInput> {
+fn json_body(body: Result<Json<UnitInput>, axum::extract::rejection::JsonRejection>) -> AppResult<UnitInput> {
     body.map(|b| b.0).map_err(|e| {
         AppError::BadRequest(format!(
             "请求体不是有效的单位 JSON：{}",

@@ -9,15 +9,7 @@ use platform::{AppError, AppResult, Ctx};
 
 pub struct UnitImporter;
 
-const HEADERS: &[&str] = &[
-    "单位编码",
-    "单位名称",
-    "类型",
-    "上级单位编码",
-    "排序",
-    "联系电话",
-    "职责简介",
-];
+const HEADERS: &[&str] = &["单位编码", "单位名称", "类型", "上级单位编码", "排序", "联系电话", "职责简介"];
 
 impl Importer for UnitImporter {
     fn ledger(&self) -> &'static str {
@@ -41,47 +33,23 @@ impl Importer for UnitImporter {
     }
     fn example(&self) -> Vec<Vec<String>> {
         vec![
-            [
-                "SL-XX",
-                "新建监区（示例）",
-                "科室/监区",
-                "SL",
-                "99",
-                "0571-00000000",
-                "示例行，导入前请删除",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            ["SL-XX", "新建监区（示例）", "科室/监区", "SL", "99", "0571-00000000", "示例行，导入前请删除"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         ]
     }
-    fn run<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        tx: &'a mut Tx,
-        rows: &'a [Row],
-    ) -> BoxFuture<'a, AppResult<ImportOutcome>> {
+    fn run<'a>(&'a self, ctx: &'a Ctx, tx: &'a mut Tx, rows: &'a [Row]) -> BoxFuture<'a, AppResult<ImportOutcome>> {
         Box::pin(async move {
             let user = ctx.user()?;
             let mut out = ImportOutcome::default();
             let now = ctx.state.clock.now_ms();
             for row in rows {
                 let c = |i: usize| row.cells.get(i).cloned().unwrap_or_default();
-                let err = |col: usize, reason: String| RowError {
-                    line: row.line,
-                    column: HEADERS[col].into(),
-                    reason,
-                };
-                let kind = KINDS
-                    .iter()
-                    .find(|(_, n)| *n == c(2))
-                    .map(|(k, _)| k.to_string())
-                    .unwrap_or_default();
+                let err = |col: usize, reason: String| RowError { line: row.line, column: HEADERS[col].into(), reason };
+                let kind = KINDS.iter().find(|(_, n)| *n == c(2)).map(|(k, _)| k.to_string()).unwrap_or_default();
                 if kind.is_empty() {
-                    out.errors.push(err(
-                        2,
-                        format!("类型“{}”无效，应为 省局、监狱 或 科室/监区", c(2)),
-                    ));
+                    out.errors.push(err(2, format!("类型“{}”无效，应为 省局、监狱 或 科室/监区", c(2))));
                     continue;
                 }
                 let sort = match c(4).parse::<i64>() {
@@ -95,10 +63,7 @@ impl Importer for UnitImporter {
                 let parent = match service::by_code(tx, &c(3)).await? {
                     Some(p) if user.scope.covers_unit(p.id, &p.path) => p,
                     _ => {
-                        out.errors.push(err(
-                            3,
-                            format!("上级单位编码“{}”不存在或不在您的管理范围内", c(3)),
-                        ));
+                        out.errors.push(err(3, format!("上级单位编码“{}”不存在或不在您的管理范围内", c(3))));
                         continue;
                     }
                 };
@@ -133,8 +98,7 @@ impl Importer for UnitImporter {
                     Ok(_) => out.rows += 1,
                     Err(AppError::Validation(f)) => {
                         for (field, reason) in f {
-                            out.errors
-                                .push(err(if field == "code" { 0 } else { 3 }, reason));
+                            out.errors.push(err(if field == "code" { 0 } else { 3 }, reason));
                         }
                     }
                     Err(e) => return Err(e),

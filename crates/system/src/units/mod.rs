@@ -21,33 +21,13 @@ pub fn routes(r: Routes) -> Routes {
         .get("/system/units/new", edit, "新增单位页", handlers::new_page)
         .post("/system/units", edit, "新增单位", handlers::create_page)
         .get("/system/units/{id}", view, "单位详情", handlers::view_page)
-        .get(
-            "/system/units/{id}/edit",
-            edit,
-            "修改单位页",
-            handlers::edit_page,
-        )
-        .post(
-            "/system/units/{id}/edit",
-            edit,
-            "修改单位",
-            handlers::update_page,
-        )
-        .post(
-            "/system/units/delete",
-            edit,
-            "删除单位（批量）",
-            handlers::delete_page,
-        )
+        .get("/system/units/{id}/edit", edit, "修改单位页", handlers::edit_page)
+        .post("/system/units/{id}/edit", edit, "修改单位", handlers::update_page)
+        .post("/system/units/delete", edit, "删除单位（批量）", handlers::delete_page)
         .get("/api/v1/units", view, "单位列表", handlers::api_list)
         .post("/api/v1/units", edit, "新增单位", handlers::api_create)
         .get("/api/v1/units/{id}", view, "单位详情", handlers::api_get)
-        .put(
-            "/api/v1/units/{id}",
-            edit,
-            "修改单位（须带 version）",
-            handlers::api_update,
-        )
+        .put("/api/v1/units/{id}", edit, "修改单位（须带 version）", handlers::api_update)
         .delete("/api/v1/units/{id}", edit, "删除单位", handlers::api_delete);
     import_routes(r, Arc::new(import::UnitImporter), "/api/v1/units")
 }

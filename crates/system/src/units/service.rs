@@ -9,18 +9,10 @@ use platform::web::{FormCheck, ListParams, Paged, list::fetch_page};
 use platform::{AppError, AppResult, Ctx};
 use serde::Serialize;
 
-pub const KINDS: &[(&str, &str)] = &[
-    ("bureau", "省局"),
-    ("prison", "监狱"),
-    ("department", "科室/监区"),
-];
+pub const KINDS: &[(&str, &str)] = &[("bureau", "省局"), ("prison", "监狱"), ("department", "科室/监区")];
 
 pub fn kind_name(kind: &str) -> &'static str {
-    KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, n)| *n)
-        .unwrap_or("未知")
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, n)| *n).unwrap_or("未知")
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -48,15 +40,10 @@ impl Unit {
     }
 }
 
-const COLS: &str =
-    "id, parent_id, code, name, kind, path, prison_id, sort_order, phone, description, version";
+const COLS: &str = "id, parent_id, code, name, kind, path, prison_id, sort_order, phone, description, version";
 
-pub const SORTS: &[(&str, &str)] = &[
-    ("sort_order", "sort_order"),
-    ("code", "code"),
-    ("name", "name"),
-    ("path", "path"),
-];
+pub const SORTS: &[(&str, &str)] =
+    &[("sort_order", "sort_order"), ("code", "code"), ("name", "name"), ("path", "path")];
 
 /// The filtered, scoped, paged list. Filters: name, code, kind, parent (with include_sub=1).
 pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Unit>> {
@@ -66,11 +53,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Unit>> {
         None => None,
     };
     let include_sub = p.get("include_sub") != "0";
-    let (name, code, kind) = (
-        p.get("name").to_string(),
-        p.get("code").to_string(),
-        p.get("kind").to_string(),
-    );
+    let (name, code, kind) = (p.get("name").to_string(), p.get("code").to_string(), p.get("kind").to_string());
     let page = fetch_page::<Unit>(
         &ctx.state.db,
         COLS,
@@ -79,14 +62,10 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Unit>> {
             q.push("FROM units WHERE ");
             user.scope.push_condition(q, "id", None);
             if !name.is_empty() {
-                q.push(" AND name LIKE ")
-                    .bind(like_contains(&name))
-                    .push(" ESCAPE '\\'");
+                q.push(" AND name LIKE ").bind(like_contains(&name)).push(" ESCAPE '\\'");
             }
             if !code.is_empty() {
-                q.push(" AND code LIKE ")
-                    .bind(like_contains(&code))
-                    .push(" ESCAPE '\\'");
+                q.push(" AND code LIKE ").bind(like_contains(&code)).push(" ESCAPE '\\'");
             }
             if !kind.is_empty() {
                 q.push(" AND kind = ").bind(kind.clone());
@@ -95,11 +74,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Unit>> {
                 if include_sub {
                     q.push(" AND path LIKE ").bind(format!("{}%", par.path));
                 } else {
-                    q.push(" AND (parent_id = ")
-                        .bind(par.id)
-                        .push(" OR id = ")
-                        .bind(par.id)
-                        .push(")");
+                    q.push(" AND (parent_id = ").bind(par.id).push(" OR id = ").bind(par.id).push(")");
                 }
             }
         },
@@ -116,20 +91,14 @@ pub async fn tree(ctx: &Ctx) -> AppResult<Vec<Unit>> {
     q.push(COLS).push(" FROM units WHERE ");
     user.scope.push_condition(&mut q, "id", None);
     q.push(" ORDER BY sort_order, id LIMIT 5000");
-    Ok(in_tree_order(
-        q.query_as::<Unit>().fetch_all(&ctx.state.db.pool).await?,
-    ))
+    Ok(in_tree_order(q.query_as::<Unit>().fetch_all(&ctx.state.db.pool).await?))
 }
 
 /// Parents before children, siblings by their sort order: the order a tree is read in.
 fn in_tree_order(units: Vec<Unit>) -> Vec<Unit> {
     let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
     let mut out = Vec::with_capacity(units.len());
-    let mut stack: Vec<&Unit> = units
-        .iter()
-        .filter(|u| u.parent_id.is_none_or(|p| !ids.contains(&p)))
-        .rev()
-        .collect();
+    let mut stack: Vec<&Unit> = units.iter().filter(|u| u.parent_id.is_none_or(|p| !ids.contains(&p))).rev().collect();
     while let Some(u) = stack.pop() {
         out.push(u.clone());
         stack.extend(units.iter().filter(|c| c.parent_id == Some(u.id)).rev());
@@ -141,21 +110,12 @@ fn in_tree_order(units: Vec<Unit>) -> Vec<Unit> {
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Unit> {
     let user = ctx.user()?;
     let mut q = Sql::new("SELECT ");
-    q.push(COLS)
-        .push(" FROM units WHERE id = ")
-        .bind(id)
-        .push(" AND ");
+    q.push(COLS).push(" FROM units WHERE id = ").bind(id).push(" AND ");
     user.scope.push_condition(&mut q, "id", None);
-    match q
-        .query_as::<Unit>()
-        .fetch_optional(&ctx.state.db.pool)
-        .await?
-    {
+    match q.query_as::<Unit>().fetch_optional(&ctx.state.db.pool).await? {
         Some(u) => Ok(u),
         None => {
-            ctx.state
-                .audit_alone(&ctx.actor(), Event::failed("access_denied", "unit", id))
-                .await?;
+            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "unit", id)).await?;
             Err(AppError::NotFound)
         }
     }
@@ -163,9 +123,7 @@ pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Unit> {
 
 pub async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Unit>, sqlx::Error> {
     let mut q = Sql::new("SELECT ");
-    q.push(COLS)
-        .push(" FROM units WHERE code = ")
-        .bind(code.to_string());
+    q.push(COLS).push(" FROM units WHERE code = ").bind(code.to_string());
     q.query_as::<Unit>().fetch_optional(&mut **tx).await
 }
 
@@ -192,26 +150,15 @@ pub struct UnitInput {
 /// Checks the fields; returns the cleaned input or the field errors.
 pub fn check(input: &UnitInput, creating: bool) -> AppResult<UnitInput> {
     let mut f = FormCheck::new();
-    let code = if creating {
-        f.code("code", "单位编码", &input.code, 32)
-    } else {
-        input.code.clone()
-    };
+    let code = if creating { f.code("code", "单位编码", &input.code, 32) } else { input.code.clone() };
     let name = f.text("name", "单位名称", &input.name, 60, true);
-    let kind = if creating {
-        f.choice("kind", "单位类型", &input.kind, KINDS)
-    } else {
-        input.kind.clone()
-    };
+    let kind = if creating { f.choice("kind", "单位类型", &input.kind, KINDS) } else { input.kind.clone() };
     let sort = input.sort_order.unwrap_or(0);
     if !(0..=99_999).contains(&sort) {
         f.add("sort_order", "排序须在 0 到 99999 之间");
     }
     let phone = f.text("phone", "联系电话", &input.phone, 30, false);
-    if !phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
-    {
+    if !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
         f.add("phone", "联系电话只能包含数字和 -");
     }
     let description = f.long_text("description", "职责简介", &input.description, 1000, false);
@@ -241,12 +188,7 @@ fn parent_fits(kind: &str, parent: Option<&Unit>) -> Result<(), &'static str> {
 }
 
 /// Creates a unit under `parent` (already authorised by the caller) in `tx`.
-pub async fn create_unit(
-    tx: &mut Tx,
-    input: &UnitInput,
-    parent: Option<&Unit>,
-    now: i64,
-) -> AppResult<i64> {
+pub async fn create_unit(tx: &mut Tx, input: &UnitInput, parent: Option<&Unit>, now: i64) -> AppResult<i64> {
     parent_fits(&input.kind, parent).map_err(|m| AppError::field("parent_id", m))?;
     if by_code(tx, &input.code).await?.is_some() {
         return Err(AppError::field("code", "单位编码已存在"));
@@ -266,11 +208,7 @@ pub async fn create_unit(
     .fetch_one(&mut **tx)
     .await?;
     let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
-    let prison = if input.kind == "prison" {
-        Some(id)
-    } else {
-        parent.and_then(|p| p.prison_id)
-    };
+    let prison = if input.kind == "prison" { Some(id) } else { parent.and_then(|p| p.prison_id) };
     sqlx::query("UPDATE units SET path = $1, prison_id = $2 WHERE id = $3")
         .bind(path)
         .bind(prison)
@@ -285,21 +223,13 @@ pub async fn create_unit(
 pub async fn create(ctx: &Ctx, input: &UnitInput) -> AppResult<i64> {
     let input = check(input, true)?;
     let parent = match input.parent_id {
-        Some(pid) => Some(
-            get(ctx, pid)
-                .await
-                .map_err(|_| AppError::field("parent_id", "请选择有效的上级单位"))?,
-        ),
+        Some(pid) => Some(get(ctx, pid).await.map_err(|_| AppError::field("parent_id", "请选择有效的上级单位"))?),
         None => return Err(AppError::field("parent_id", "请选择上级单位")),
     };
     let mut tx = ctx.state.db.begin().await?;
     let id = create_unit(&mut tx, &input, parent.as_ref(), ctx.state.clock.now_ms()).await?;
     ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("create", "unit", id).detail(format!("{} {}", input.code, input.name)),
-        )
+        .audit(&mut tx, &ctx.actor(), Event::ok("create", "unit", id).detail(format!("{} {}", input.code, input.name)))
         .await?;
     tx.commit().await?;
     Ok(id)
@@ -308,17 +238,8 @@ pub async fn create(ctx: &Ctx, input: &UnitInput) -> AppResult<i64> {
 /// Saves a unit's editable fields if nobody saved it since `version` was read.
 pub async fn update(ctx: &Ctx, id: i64, input: &UnitInput) -> AppResult<()> {
     let current = get(ctx, id).await?;
-    let input = check(
-        &UnitInput {
-            code: current.code.clone(),
-            kind: current.kind.clone(),
-            ..input.clone()
-        },
-        false,
-    )?;
-    let version = input
-        .version
-        .ok_or_else(|| AppError::field("version", "缺少版本号"))?;
+    let input = check(&UnitInput { code: current.code.clone(), kind: current.kind.clone(), ..input.clone() }, false)?;
+    let version = input.version.ok_or_else(|| AppError::field("version", "缺少版本号"))?;
     let mut tx = ctx.state.db.begin().await?;
     let n = sqlx::query(
         "UPDATE units SET name = $1, sort_order = $2, phone = $3, description = $4, version = version + 1, updated_at = $5 \
@@ -337,13 +258,7 @@ pub async fn update(ctx: &Ctx, id: i64, input: &UnitInput) -> AppResult<()> {
     expect_one_updated(n)?;
     platform::search::index(&mut tx, "unit", id, id, &input.name, &input.description).await?;
     let detail = format!("{} → {}", current.name, input.name);
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("update", "unit", id).detail(detail),
-        )
-        .await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("update", "unit", id).detail(detail)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -360,10 +275,8 @@ pub async fn delete(ctx: &Ctx, ids: &[i64]) -> AppResult<usize> {
             .bind(u.id)
             .fetch_one(&mut *tx)
             .await?;
-        let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE unit_id = $1")
-            .bind(u.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let users: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM users WHERE unit_id = $1").bind(u.id).fetch_one(&mut *tx).await?;
         let files: i64 = sqlx::query_scalar("SELECT count(*) FROM attachments WHERE unit_id = $1")
             .bind(u.id)
             .fetch_one(&mut *tx)
@@ -374,17 +287,10 @@ pub async fn delete(ctx: &Ctx, ids: &[i64]) -> AppResult<usize> {
                 u.name
             )));
         }
-        sqlx::query("DELETE FROM units WHERE id = $1")
-            .bind(u.id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM units WHERE id = $1").bind(u.id).execute(&mut *tx).await?;
         platform::search::remove(&mut tx, "unit", u.id).await?;
         ctx.state
-            .audit(
-                &mut tx,
-                &ctx.actor(),
-                Event::ok("delete", "unit", u.id).detail(format!("{} {}", u.code, u.name)),
-            )
+            .audit(&mut tx, &ctx.actor(), Event::ok("delete", "unit", u.id).detail(format!("{} {}", u.code, u.name)))
             .await?;
     }
     tx.commit().await?;
@@ -411,10 +317,7 @@ impl AttachmentOwner for UnitAttachments {
 pub struct UnitCount;
 
 impl CardSource for UnitCount {
-    fn card<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-    ) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>> {
+    fn card<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>> {
         Box::pin(async move {
             let user = ctx.user()?;
             if !user.can(platform::perm::UNIT_VIEW) {
@@ -423,11 +326,7 @@ impl CardSource for UnitCount {
             let mut q = Sql::new("SELECT count(*) FROM units WHERE ");
             user.scope.push_condition(&mut q, "id", None);
             let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
-            Ok(Some((
-                "单位数".into(),
-                n.to_string(),
-                "/system/units".into(),
-            )))
+            Ok(Some(("单位数".into(), n.to_string(), "/system/units".into())))
         })
     }
 }
