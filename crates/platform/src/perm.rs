@@ -44,6 +44,11 @@ pub const PLATFORM_PERMISSIONS: &[Permission] = &[
     Permission { code: SECURITY_EDIT, name: "安全策略设置", group: "系统管理" },
 ];
 
+/// Permissions only an administrator role may hold: a business role never manages accounts,
+/// roles, settings or the audit log.
+pub const ADMIN_ONLY: &[&str] =
+    &[USER_VIEW, USER_EDIT, USER_GRANT, ROLE_VIEW, ROLE_EDIT, AUDIT_VIEW, AUDIT_EXPORT, SETTING_EDIT, SECURITY_EDIT];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AdminKind {
     System,

@@ -207,7 +207,8 @@ async fn the_security_administrator_sets_the_policy_and_it_applies() {
         ("password_expiry_days", "90"),
         ("watermark", "1"),
     ];
-    let bad: Vec<(&str, &str)> = form.iter().map(|(k, v)| if *k == "lockout_threshold" { (*k, "1") } else { (*k, *v) }).collect();
+    let bad: Vec<(&str, &str)> =
+        form.iter().map(|(k, v)| if *k == "lockout_threshold" { (*k, "1") } else { (*k, *v) }).collect();
     let r = sec.post("/system/security", &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("须在 3 到 10 之间"));

@@ -135,3 +135,88 @@ async fn chinese_search_finds_words_within_the_scope() {
     let page = b.get("/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await.text().await.unwrap();
     assert!(page.contains("纪委办公室") && page.contains("共找到 1 条"));
 }
+
+#[tokio::test]
+async fn a_custom_scope_shows_exactly_the_chosen_units() {
+    let app = spawn_app().await;
+    let (jq1, jq2, jq3, other_prison) = (
+        app.unit_id("SL-JQ01").await,
+        app.unit_id("SL-JQ02").await,
+        app.unit_id("SL-JQ03").await,
+        app.unit_id("SL2").await,
+    );
+    let sec = app.login("secadmin").await;
+    let (u1, u3, u_other) = (jq1.to_string(), jq3.to_string(), other_prison.to_string());
+    let base = [
+        ("code", "jq_inspect"),
+        ("name", "监区巡查"),
+        ("data_scope", "custom"),
+        ("permissions", "unit:view"),
+        ("version", "0"),
+    ];
+    let mut outside = base.to_vec();
+    outside.push(("units", u_other.as_str()));
+    let r = sec.post("/system/roles", &outside).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "another prison's unit cannot be chosen");
+    let mut admin_perm = base.to_vec();
+    admin_perm.extend([("units", u1.as_str()), ("permissions", "user:edit")]);
+    assert_eq!(sec.post("/system/roles", &admin_perm).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut ok = base.to_vec();
+    ok.extend([("units", u1.as_str()), ("units", u3.as_str())]);
+    let r = sec.post("/system/roles", &ok).await;
+    let s = r.status();
+    assert_eq!(
+        s,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text()
+            .await
+            .unwrap()
+            .split("field-error")
+            .skip(1)
+            .map(|x| x.chars().take(60).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+
+    let api = app.token("secadmin").await;
+    let officer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'officer'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = api
+        .req(Method::PUT, &format!("/api/v1/users/{officer}/roles"))
+        .json(&serde_json::json!({"roles": ["officer", "jq_inspect"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let o = app.token("officer").await;
+    let page = o.json("/api/v1/units?per_page=50").await;
+    let mut ids: Vec<i64> = page["items"].as_array().unwrap().iter().map(|u| u["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, vec![jq1, jq3]);
+    assert_eq!(o.get(&format!("/api/v1/units/{jq2}")).await.status(), StatusCode::NOT_FOUND);
+    // The scope is computed per request: taking a unit away takes effect at once.
+    let role_id: i64 = sqlx::query_scalar("SELECT id FROM roles WHERE code = 'jq_inspect'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = sec
+        .post(
+            &format!("/system/roles/{role_id}/edit"),
+            &[
+                ("name", "监区巡查"),
+                ("data_scope", "custom"),
+                ("permissions", "unit:view"),
+                ("units", u1.as_str()),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(o.get(&format!("/api/v1/units/{jq3}")).await.status(), StatusCode::NOT_FOUND);
+    // A role somebody holds cannot be deleted.
+    sec.post(&format!("/system/roles/{role_id}/delete"), &[]).await;
+    assert_eq!(app.scalar("SELECT count(*) FROM roles WHERE code = 'jq_inspect'").await, 1);
+}

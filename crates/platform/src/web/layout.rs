@@ -27,6 +27,8 @@ pub struct MenuGroup {
 
 pub struct Frame {
     pub title: String,
+    /// The menu entry this page belongs to ("/" for the home page).
+    pub active: String,
     pub crumbs: Vec<Crumb>,
     pub menu: Vec<MenuGroup>,
     pub user_name: String,
@@ -61,6 +63,7 @@ impl Frame {
         all_crumbs.extend(crumbs.iter().map(|(t, h)| Crumb { title: t.to_string(), href: h.to_string() }));
         Self {
             title: title.to_string(),
+            active: active.to_string(),
             crumbs: all_crumbs,
             menu,
             user_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),

@@ -1,60 +1,28 @@
-//! 角色权限: the security administrator sets each role's permissions, data scope and chosen
-//! units. An administrator role can never be given a business permission.
+//! 角色权限: the security administrator creates business roles and sets every role's permissions,
+//! data scope and chosen units. An administrator role can never be given a business permission.
+
+pub mod service;
 
 use askama::Template;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use platform::audit::Event;
 use platform::error::FieldErrors;
-use platform::perm::{Need, ROLE_EDIT, ROLE_VIEW, admin_kind_of, scope_name};
+use platform::perm::{Need, ROLE_EDIT, ROLE_VIEW, scope_name};
 use platform::routes::Routes;
 use platform::web::{Frame, Html, redirect_with_flash};
 use platform::{AppError, AppResult, Ctx};
-use serde::Serialize;
+use service::{Role, RoleInput, SCOPES};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/system/roles", Need::Perm(ROLE_VIEW), "角色列表", list_page)
+        .get("/system/roles/new", Need::Perm(ROLE_EDIT), "新增角色页", new_page)
+        .post("/system/roles", Need::Perm(ROLE_EDIT), "新增角色", create_submit)
         .get("/system/roles/{id}/edit", Need::Perm(ROLE_EDIT), "修改角色页", edit_page)
         .post("/system/roles/{id}/edit", Need::Perm(ROLE_EDIT), "修改角色", edit_submit)
+        .post("/system/roles/{id}/delete", Need::Perm(ROLE_EDIT), "删除角色", delete_submit)
         .get("/api/v1/roles", Need::Perm(ROLE_VIEW), "角色列表", api_list)
-}
-
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct Role {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub admin_kind: Option<String>,
-    pub data_scope: String,
-    pub builtin: i64,
-    pub description: String,
-    pub version: i64,
-    #[sqlx(skip)]
-    pub permissions: Vec<String>,
-}
-
-impl Role {
-    pub fn scope_name(&self) -> &'static str {
-        scope_name(&self.data_scope)
-    }
-}
-
-async fn all_roles(ctx: &Ctx) -> AppResult<Vec<Role>> {
-    let mut roles: Vec<Role> = sqlx::query_as(
-        "SELECT id, code, name, admin_kind, data_scope, builtin, description, version FROM roles ORDER BY id LIMIT 500",
-    )
-    .fetch_all(&ctx.state.db.pool)
-    .await?;
-    let perms: Vec<(i64, String)> =
-        sqlx::query_as("SELECT role_id, permission FROM role_permissions ORDER BY permission")
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
-    for r in roles.iter_mut() {
-        r.permissions = perms.iter().filter(|(id, _)| *id == r.id).map(|(_, p)| p.clone()).collect();
-    }
-    Ok(roles)
 }
 
 #[derive(Template)]
@@ -67,11 +35,11 @@ struct ListPage {
 
 async fn list_page(ctx: Ctx) -> AppResult<Response> {
     let frame = Frame::new(&ctx, "角色权限", "/system/roles", &[("系统管理", ""), ("角色权限", "")]);
-    Ok(Html(ListPage { frame, roles: all_roles(&ctx).await?, can_edit: ctx.can(ROLE_EDIT) }).into_response())
+    Ok(Html(ListPage { frame, roles: service::all_roles(&ctx).await?, can_edit: ctx.can(ROLE_EDIT) }).into_response())
 }
 
 async fn api_list(ctx: Ctx) -> AppResult<Response> {
-    let items = all_roles(&ctx).await?;
+    let items = service::all_roles(&ctx).await?;
     let total = items.len();
     Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": total.max(1) })).into_response())
 }
@@ -96,62 +64,53 @@ type PermGroup = (String, Vec<(String, String, bool, bool)>);
 struct FormPage {
     frame: Frame,
     role: Role,
+    creating: bool,
     groups: Vec<PermGroup>,
     scopes: Vec<(&'static str, &'static str)>,
+    /// (id, name, depth, chosen)
+    units: Vec<(i64, String, usize, bool)>,
     errors: FieldErrors,
 }
 
-async fn get_role(ctx: &Ctx, id: i64) -> AppResult<Role> {
-    all_roles(ctx).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
-}
-
-fn allowed_for(role: &Role, perm: &str) -> bool {
-    match role.admin_kind.as_deref().and_then(admin_kind_of) {
-        Some(k) => k.allowed().contains(&perm),
-        // Business roles never get administrator permissions either.
-        None => ![
-            platform::perm::USER_EDIT,
-            platform::perm::USER_GRANT,
-            platform::perm::ROLE_EDIT,
-            platform::perm::ROLE_VIEW,
-            platform::perm::AUDIT_VIEW,
-            platform::perm::AUDIT_EXPORT,
-            platform::perm::SETTING_EDIT,
-            platform::perm::SECURITY_EDIT,
-            platform::perm::USER_VIEW,
-        ]
-        .contains(&perm),
-    }
-}
-
-fn form_page(ctx: &Ctx, role: Role, errors: FieldErrors) -> Response {
+async fn form_page(ctx: &Ctx, role: Role, creating: bool, errors: FieldErrors) -> AppResult<Response> {
     let mut groups: Vec<PermGroup> = Vec::new();
     for p in &ctx.state.registry.permissions {
         let item = (
             p.code.to_string(),
             p.name.to_string(),
             role.permissions.iter().any(|x| x == p.code),
-            allowed_for(&role, p.code),
+            role.may_hold(p.code),
         );
         match groups.iter_mut().find(|(g, _)| g == p.group) {
             Some((_, v)) => v.push(item),
             None => groups.push((p.group.to_string(), vec![item])),
         }
     }
-    let scopes = ["all", "custom", "unit", "unit_and_below", "self"].iter().map(|s| (*s, scope_name(s))).collect();
-    let title = format!("修改角色：{}", role.name);
+    let scopes = SCOPES.iter().map(|s| (*s, scope_name(s))).collect();
+    let units = crate::units::service::tree(ctx)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name.clone(), u.depth(), role.units.contains(&u.id)))
+        .collect();
+    let title = if creating { "新增角色".to_string() } else { format!("修改角色：{}", role.name) };
+    let crumb = if creating { "新增角色" } else { "修改角色" };
     let frame =
-        Frame::new(ctx, &title, "/system/roles", &[("系统管理", ""), ("角色权限", "/system/roles"), ("修改角色", "")]);
+        Frame::new(ctx, &title, "/system/roles", &[("系统管理", ""), ("角色权限", "/system/roles"), (crumb, "")]);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    (status, Html(FormPage { frame, role, groups, scopes, errors })).into_response()
+    Ok((status, Html(FormPage { frame, role, creating, groups, scopes, units, errors })).into_response())
+}
+
+async fn new_page(ctx: Ctx) -> AppResult<Response> {
+    let role = Role { data_scope: "unit_and_below".into(), ..Default::default() };
+    form_page(&ctx, role, true, FieldErrors::new()).await
 }
 
 async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    Ok(form_page(&ctx, get_role(&ctx, id).await?, FieldErrors::new()))
+    form_page(&ctx, service::get(&ctx, id).await?, false, FieldErrors::new()).await
 }
 
-async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
-    let mut role = get_role(&ctx, id).await?;
+/// The role form posts `permissions` and `units` once per ticked box.
+fn parse(body: &str) -> RoleInput {
     let pairs: Vec<(String, String)> = body
         .split('&')
         .filter_map(|kv| kv.split_once('='))
@@ -160,46 +119,66 @@ async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<R
         })
         .collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let wanted: Vec<String> =
-        pairs.iter().filter(|(k, _)| k == "permissions").map(|(_, v)| v.clone()).take(500).collect();
-    let mut errors = FieldErrors::new();
-    let known: Vec<&str> = ctx.state.registry.permissions.iter().map(|p| p.code).collect();
-    if let Some(bad) = wanted.iter().find(|p| !known.contains(&p.as_str()) || !allowed_for(&role, p)) {
-        errors.insert("permissions".into(), format!("权限“{bad}”不能授予此角色（三员分立）"));
+    let all = |k: &str| pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).take(2000).collect::<Vec<_>>();
+    RoleInput {
+        code: get("code"),
+        name: get("name"),
+        description: get("description"),
+        data_scope: get("data_scope"),
+        permissions: all("permissions"),
+        units: all("units").iter().filter_map(|u| u.parse().ok()).collect(),
+        version: get("version").parse().unwrap_or(-1),
     }
-    let scope = get("data_scope");
-    if role.admin_kind.is_none() && !["all", "custom", "unit", "unit_and_below", "self"].contains(&scope.as_str()) {
-        errors.insert("data_scope".into(), "请选择有效的数据范围".into());
+}
+
+/// The form again, with what the user chose and the errors.
+async fn again(
+    ctx: &Ctx,
+    mut role: Role,
+    input: RoleInput,
+    creating: bool,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    role.permissions = input.permissions;
+    role.units = input.units;
+    role.name = input.name;
+    role.description = input.description;
+    if creating {
+        role.code = input.code;
     }
-    let version: i64 = get("version").parse().unwrap_or(-1);
-    role.permissions = wanted.clone();
-    if !errors.is_empty() {
-        return Ok(form_page(&ctx, role, errors));
+    if role.admin_kind.is_none() {
+        role.data_scope = input.data_scope;
     }
-    let scope = if role.admin_kind.is_some() { role.data_scope.clone() } else { scope };
-    let mut tx = ctx.state.db.begin().await?;
-    let n = sqlx::query("UPDATE roles SET data_scope = $1, version = version + 1 WHERE id = $2 AND version = $3")
-        .bind(&scope)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if n != 1 {
-        let mut errors = FieldErrors::new();
-        errors.insert("_form".into(), AppError::stale().to_string());
-        return Ok(form_page(&ctx, role, errors));
+    form_page(ctx, role, creating, errors).await
+}
+
+async fn create_submit(ctx: Ctx, body: String) -> AppResult<Response> {
+    let input = parse(&body);
+    match service::create(&ctx, &input).await {
+        Ok(_) => Ok(redirect_with_flash("/system/roles", "角色已新增")),
+        Err(AppError::Validation(errors)) => again(&ctx, Role::default(), input, true, errors).await,
+        Err(e) => Err(e),
     }
-    sqlx::query("DELETE FROM role_permissions WHERE role_id = $1").bind(id).execute(&mut *tx).await?;
-    for p in &wanted {
-        sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
-            .bind(id)
-            .bind(p)
-            .execute(&mut *tx)
-            .await?;
+}
+
+async fn edit_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
+    let input = parse(&body);
+    match service::update(&ctx, id, &input).await {
+        Ok(()) => Ok(redirect_with_flash("/system/roles", "角色已保存")),
+        Err(AppError::Validation(errors)) => again(&ctx, service::get(&ctx, id).await?, input, false, errors).await,
+        Err(AppError::Conflict(m)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("_form".into(), m);
+            again(&ctx, service::get(&ctx, id).await?, input, false, errors).await
+        }
+        Err(e) => Err(e),
     }
-    let detail = format!("{}：数据范围 {scope}，权限 [{}]", role.code, wanted.join(","));
-    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("role_change", "role", id).detail(detail)).await?;
-    tx.commit().await?;
-    Ok(redirect_with_flash("/system/roles", "角色已保存"))
+}
+
+async fn delete_submit(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    match service::delete(&ctx, id).await {
+        Ok(()) => Ok(redirect_with_flash("/system/roles", "角色已删除")),
+        Err(AppError::Conflict(m)) => Ok(redirect_with_flash("/system/roles", &m)),
+        Err(e) => Err(e),
+    }
 }
