@@ -198,6 +198,16 @@ async fn bad_input_gets_chinese_messages_and_changes_nothing() {
     assert_eq!(v["error"]["fields"]["name"], "请输入单位名称");
     assert_eq!(app.scalar("SELECT count(*) FROM units").await, before);
     // Paging is bounded whatever is asked.
+    let sorted = api.json("/api/v1/units?sort=code&order=desc&per_page=200").await;
+    let codes: Vec<&str> = sorted["items"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    let mut expected = codes.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(codes, expected, "sorted by the allow-listed column");
+    let page = b.get("/system/units?sort=name&order=asc").await.text().await.unwrap();
+    assert!(
+        page.contains("单位名称 ▲") && page.contains("order=desc&#38;page=1&#38;sort=name"),
+        "the header flips the order"
+    );
     let p = api.json("/api/v1/units?per_page=100000&page=-3&sort=1;drop").await;
     assert_eq!(p["per_page"], 200);
     assert_eq!(p["page"], 1);

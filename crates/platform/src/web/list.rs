@@ -53,6 +53,24 @@ impl ListParams {
         (self.page - 1) * self.per_page
     }
 
+    /// A column header's link: sorts by `key`, or flips the order when already sorted by it.
+    pub fn sort_href(&self, path: &str, key: &str) -> String {
+        let order = if self.sort_key == key && !self.desc { "desc" } else { "asc" };
+        format!(
+            "{path}?{}",
+            self.query_with(&[("sort", key.to_string()), ("order", order.to_string()), ("page", "1".into())])
+        )
+    }
+
+    /// ▲ or ▼ beside the column the list is sorted by (only when the user chose it).
+    pub fn sort_mark(&self, key: &str) -> &'static str {
+        match (self.raw.contains_key("sort") && self.sort_key == key, self.desc) {
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+            _ => "",
+        }
+    }
+
     /// The current query string with some keys replaced: for page links and sort links.
     pub fn query_with(&self, changes: &[(&str, String)]) -> String {
         let mut m = self.raw.clone();
