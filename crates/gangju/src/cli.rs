@@ -123,6 +123,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("恢复完成：{} 个文件，审计链校验通过。", m.files.len());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit { common, action: AuditAction::Purge { before } } => {
+            let (opts, _) = options(&common, false, false)?;
+            let date: jiff::civil::Date = before.parse().map_err(|_| anyhow::anyhow!("日期格式应为 YYYY-MM-DD"))?;
+            let before_ms = platform::clock::SHANGHAI
+                .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))?
+                .as_millisecond();
+            let (state, _) = build(opts).await?;
+            let n = platform::audit::purge(
+                &state.db,
+                &state.keys.audit,
+                state.clock.now_ms(),
+                before_ms,
+                &cli_actor("audit purge"),
+            )
+            .await?;
+            println!("已清理 {n} 条 {before} 之前的审计记录；其余记录的审计链仍可校验。");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { common, action: AuditAction::Verify } => {
             let (opts, _) = options(&common, false, false)?;
             let keys = Keys::load(&opts.data_dir, false)?;

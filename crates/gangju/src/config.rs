@@ -127,6 +127,12 @@ pub enum AdminAction {
 pub enum AuditAction {
     /// Recompute the audit chain; exit code 1 and the first bad row when it does not verify
     Verify,
+    /// Remove rows older than a date (at least six months back); the rest still verifies
+    Purge {
+        /// Remove rows written before this day (YYYY-MM-DD, Asia/Shanghai)
+        #[arg(long)]
+        before: String,
+    },
 }
 
 #[derive(Deserialize, Default, Debug)]

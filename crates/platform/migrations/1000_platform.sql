@@ -80,10 +80,14 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 
+-- The chain's head (last row), and its anchor: the last row purged under the retention policy.
 CREATE TABLE audit_head (
     id BIGINT PRIMARY KEY,
     seq BIGINT NOT NULL,
-    mac TEXT NOT NULL
+    mac TEXT NOT NULL,
+    anchor_seq BIGINT NOT NULL DEFAULT 0,
+    anchor_mac TEXT NOT NULL DEFAULT '',
+    purging BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, '');
 CREATE TABLE audit_log (

@@ -1,6 +1,8 @@
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- Only the retention purge (which marks itself in audit_head, inside its transaction) deletes.
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN (SELECT purging FROM audit_head WHERE id = 1) = 0
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
 CREATE VIRTUAL TABLE search_fts USING fts5(title, words, content='search_docs', content_rowid='id', tokenize='unicode61');

@@ -156,10 +156,12 @@ pub enum Verdict {
     },
 }
 
-/// Recomputes the whole chain in order, a page at a time so memory stays flat.
+/// Recomputes the whole chain in order from its anchor, a page at a time so memory stays flat.
 pub async fn verify(db: &Db, key: &[u8]) -> anyhow::Result<Verdict> {
-    let mut prev = String::new();
-    let mut expected = 1_i64;
+    let (anchor_seq, anchor_mac): (i64, String) =
+        sqlx::query_as("SELECT anchor_seq, anchor_mac FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
+    let mut prev = anchor_mac;
+    let mut expected = anchor_seq + 1;
     loop {
         let page: Vec<AuditRow> = sqlx::query_as("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
             .bind(expected)
@@ -184,5 +186,65 @@ pub async fn verify(db: &Db, key: &[u8]) -> anyhow::Result<Verdict> {
     if head_seq != expected - 1 || head_mac != prev {
         return Ok(Verdict::Broken { seq: expected, reason: "链尾与记录不符：末尾记录被删除".into() });
     }
-    Ok(Verdict::Ok { rows: expected - 1 })
+    let older: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE seq <= $1")
+        .bind(anchor_seq)
+        .fetch_one(&db.pool)
+        .await?;
+    if older > 0 {
+        return Ok(Verdict::Broken { seq: anchor_seq, reason: "锚点之前仍有记录：锚点被改动".into() });
+    }
+    if anchor_seq > 0 {
+        // A purge leaves a row (itself checked by the chain) naming the anchor; none means the
+        // oldest rows were removed by someone else.
+        let purges: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE event = 'audit_purge' AND object_id = $1")
+                .bind(anchor_seq.to_string())
+                .fetch_one(&db.pool)
+                .await?;
+        if purges == 0 {
+            return Ok(Verdict::Broken {
+                seq: anchor_seq + 1,
+                reason: "最早的记录被删除，且没有相应的清理记录".into(),
+            });
+        }
+    }
+    Ok(Verdict::Ok { rows: expected - 1 - anchor_seq })
+}
+
+/// The shortest retention SECURITY.md allows: six months.
+pub const MIN_RETENTION_DAYS: i64 = 183;
+
+/// Removes rows older than `before_ms` (which must lie at least `MIN_RETENTION_DAYS` back) and
+/// moves the anchor to the last removed row, so the rest still verifies. Returns the rows removed.
+pub async fn purge(db: &Db, key: &[u8], now_ms: i64, before_ms: i64, actor: &Actor) -> anyhow::Result<i64> {
+    if before_ms > now_ms - MIN_RETENTION_DAYS * 86_400_000 {
+        anyhow::bail!("审计日志至少保存 {MIN_RETENTION_DAYS} 天（六个月），不能清理更近的记录");
+    }
+    let mut tx = db.begin().await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, mac FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1")
+            .bind(before_ms)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((anchor, mac)) = last else { return Ok(0) };
+    let (old_anchor,): (i64,) =
+        sqlx::query_as("SELECT anchor_seq FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    match db.backend {
+        crate::db::Backend::Sqlite => {
+            sqlx::query("UPDATE audit_head SET purging = 1 WHERE id = 1").execute(&mut *tx).await?;
+        }
+        crate::db::Backend::Postgres => {
+            sqlx::query("SET LOCAL gangju.audit_purge = 'on'").execute(&mut *tx).await?;
+        }
+    }
+    let n = sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(anchor).execute(&mut *tx).await?.rows_affected();
+    sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_mac = $2, purging = 0 WHERE id = 1")
+        .bind(anchor)
+        .bind(&mac)
+        .execute(&mut *tx)
+        .await?;
+    let detail = format!("清理第 {} 至 {anchor} 条（{} 之前）", old_anchor + 1, crate::clock::format_ms(before_ms));
+    append(&mut tx, key, now_ms, actor, Event::ok("audit_purge", "audit_log", anchor).detail(detail)).await?;
+    tx.commit().await?;
+    Ok(n as i64)
 }

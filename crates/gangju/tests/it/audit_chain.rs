@@ -155,3 +155,52 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
     }
 }
+
+#[tokio::test]
+async fn purging_old_rows_keeps_the_rest_verifiable() {
+    let app = spawn_app().await;
+    let _ = app.login("leader").await;
+    let old_rows = app.scalar("SELECT count(*) FROM audit_log").await;
+    let actor = platform::audit::Actor { username: "test".into(), ..Default::default() };
+    let key = app.state.keys.audit;
+    // Too recent: refused, nothing removed.
+    let now = app.clock.now_ms();
+    assert!(platform::audit::purge(&app.state.db, &key, now, now - 100 * 86_400_000, &actor).await.is_err());
+    app.clock.advance_minutes(400 * 24 * 60);
+    let _ = app.login("party").await;
+    let now = app.clock.now_ms();
+    let n = platform::audit::purge(&app.state.db, &key, now, now - 365 * 86_400_000, &actor).await.unwrap();
+    assert_eq!(n, old_rows);
+    let left = app.scalar("SELECT count(*) FROM audit_log").await;
+    assert_eq!(verify(&app.state.db, &key).await.unwrap(), Verdict::Ok { rows: left });
+    assert_eq!(app.audit_count("audit_purge").await, 1);
+    let out = gangju(&["audit", "verify"], &app);
+    assert!(out.status.success());
+
+    // Removing the oldest remaining rows by hand, anchor and all, is found.
+    let first: i64 = app.scalar("SELECT min(seq) FROM audit_log").await;
+    match app.state.db.backend {
+        Backend::Sqlite => {
+            sqlx::raw_sql("DROP TRIGGER audit_log_no_delete").execute(&app.state.db.pool).await.unwrap();
+        }
+        Backend::Postgres => {
+            sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_delete")
+                .execute(&app.state.db.pool)
+                .await
+                .unwrap();
+        }
+    }
+    let (mac,): (String,) = sqlx::query_as("SELECT mac FROM audit_log WHERE seq = $1")
+        .bind(first)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(first).execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_mac = $2")
+        .bind(first)
+        .bind(mac)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(matches!(verify(&app.state.db, &key).await.unwrap(), Verdict::Broken { .. }));
+}

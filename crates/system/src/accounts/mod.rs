@@ -3,8 +3,10 @@
 
 mod handlers;
 pub mod service;
+mod todos;
 
-pub use service::{LockedAccounts, NewUser, create_user};
+pub use service::{NewUser, create_user};
+pub use todos::LockedAccounts;
 
 use platform::perm::{Need, USER_EDIT, USER_GRANT, USER_VIEW};
 use platform::routes::Routes;
