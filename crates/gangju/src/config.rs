@@ -8,7 +8,12 @@ use serde::Deserialize;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "gangju", version, about = "纲举 · 党建与政治建设工作平台（单一程序：网页、接口、命令行）", long_about = None)]
+#[command(
+    name = "gangju",
+    version,
+    about = "纲举 · 党建与政治建设工作平台（单一程序：网页、接口、命令行）",
+    after_help = "各选项也可用 GANGJU_ 开头的环境变量或 --config 指定的 TOML 文件设置；优先级：命令行 > 环境变量 > 配置文件。"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -16,65 +21,67 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Common {
-    /// Data directory: the SQLite database, keys, attachments [env: GANGJU_DATA_DIR] (default ./data)
+    /// 数据目录：SQLite 数据库、密钥、附件（默认 ./data）
     #[arg(long, env = "GANGJU_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
-    /// Database URL: postgres://user@host/db for PostgreSQL; default is SQLite in the data directory
+    /// 数据库地址：PostgreSQL 用 postgres://用户@主机/库名；不填则用数据目录中的 SQLite
     #[arg(long, env = "GANGJU_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
-    /// Optional TOML file with the same settings (data_dir, database_url, addr, [policy])
+    /// 可选的 TOML 配置文件（data_dir、database_url、addr、[policy] 各项）
     #[arg(long, env = "GANGJU_CONFIG", global = true)]
     pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the web application and the API on an existing database
+    /// 在已有数据库上启动网页与接口服务
     Serve {
         #[command(flatten)]
         common: Common,
-        /// Address to listen on [env: GANGJU_ADDR] (default 127.0.0.1:8080)
+        /// 监听地址（默认 127.0.0.1:8080）
         #[arg(long, env = "GANGJU_ADDR")]
         addr: Option<String>,
     },
-    /// Create a demo database of a fictional prison (if the data directory is empty), then serve it
+    /// 生成虚构监狱的演示数据库（数据目录为空时），然后启动服务
     Demo {
         #[command(flatten)]
         common: Common,
+        /// 监听地址（默认 127.0.0.1:8080）
         #[arg(long, env = "GANGJU_ADDR")]
         addr: Option<String>,
     },
-    /// Create a new database, or bring an existing one to the current schema
+    /// 新建数据库，或把已有数据库升级到当前结构
     Migrate {
         #[command(flatten)]
         common: Common,
     },
-    /// Administration without a browser: units, first accounts, password resets
+    /// 命令行管理：单位、首批账号、重置密码
     Admin {
         #[command(flatten)]
         common: Common,
         #[command(subcommand)]
         action: AdminAction,
     },
-    /// Make a consistent copy of the database and attachments, with a checksum manifest
+    /// 在线备份数据库与附件，并生成校验清单
     Backup {
         #[command(flatten)]
         common: Common,
-        /// Directory to write the backup into (must not exist or be empty)
+        /// 备份目录（须不存在或为空）
         #[arg(long)]
         to: PathBuf,
     },
-    /// Restore a backup after checking its manifest and audit chain
+    /// 校验清单与审计链后恢复备份
     Restore {
         #[command(flatten)]
         common: Common,
+        /// 备份目录
         #[arg(long)]
         from: PathBuf,
-        /// Replace an existing database
+        /// 覆盖已有数据库
         #[arg(long)]
         force: bool,
     },
-    /// The audit log
+    /// 审计日志
     Audit {
         #[command(flatten)]
         common: Common,
@@ -85,51 +92,59 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
-    /// Create a unit: gangju admin create-unit --code C --name N --kind bureau|prison|department [--parent C]
+    /// 新建单位
     CreateUnit {
+        /// 单位编码（字母、数字、- 和 _）
         #[arg(long)]
         code: String,
+        /// 单位名称
         #[arg(long)]
         name: String,
+        /// 类型：bureau 省局，prison 监狱，department 科室/监区
         #[arg(long, value_parser = ["bureau", "prison", "department"])]
         kind: String,
+        /// 上级单位编码
         #[arg(long)]
         parent: Option<String>,
     },
-    /// Create an account; without --password-stdin a one-time password is printed
+    /// 新建账号；不带 --password-stdin 时打印一次性密码（首次登录须修改）
     CreateUser {
+        /// 用户名
         #[arg(long)]
         username: String,
+        /// 姓名
         #[arg(long)]
         name: String,
-        /// The unit's code
+        /// 所属单位编码
         #[arg(long)]
         unit: String,
-        /// Role code (repeatable); see `gangju admin roles`
+        /// 角色编码（可重复）；见 gangju admin roles
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
-        /// Read the password from standard input (first line)
+        /// 从标准输入第一行读取密码
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Reset a password: a one-time password is printed unless --password-stdin is given
+    /// 重置密码：不带 --password-stdin 时打印一次性密码
     ResetPassword {
+        /// 用户名
         #[arg(long)]
         username: String,
+        /// 从标准输入第一行读取新密码
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List the roles and their codes
+    /// 列出角色及其编码
     Roles,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum AuditAction {
-    /// Recompute the audit chain; exit code 1 and the first bad row when it does not verify
+    /// 重新计算审计链；不通过时退出码为 1 并指出第一条问题记录
     Verify,
-    /// Remove rows older than a date (at least six months back); the rest still verifies
+    /// 清理某日期之前的审计记录（至少保留六个月），其余记录仍可校验
     Purge {
-        /// Remove rows written before this day (YYYY-MM-DD, Asia/Shanghai)
+        /// 清理此日（YYYY-MM-DD，北京时间）之前写入的记录
         #[arg(long)]
         before: String,
     },
@@ -194,4 +209,37 @@ pub fn resolve(common: &Common, addr: Option<&String>) -> anyhow::Result<Resolve
         addr: addr.cloned().or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into()),
         policy,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn common(config: Option<PathBuf>, data_dir: Option<&str>) -> Common {
+        Common { data_dir: data_dir.map(PathBuf::from), database_url: None, config }
+    }
+
+    #[test]
+    fn the_command_line_beats_the_file_which_beats_the_defaults() {
+        let dir = std::env::temp_dir().join(format!("gangju-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("gangju.toml");
+        std::fs::write(&file, "data_dir = \"/srv/from-file\"\naddr = \"0.0.0.0:9000\"\n[policy]\nlockout_threshold = 3\nwatermark = true\n").unwrap();
+        let r = resolve(&common(Some(file.clone()), None), None).unwrap();
+        assert_eq!(r.data_dir, PathBuf::from("/srv/from-file"));
+        assert_eq!(r.addr, "0.0.0.0:9000");
+        assert_eq!(r.policy.lockout_threshold, 3);
+        assert!(r.policy.watermark);
+        assert_eq!(r.policy.idle_minutes, 30, "unset keys keep the defaults");
+        let cli_addr = "127.0.0.1:1".to_string();
+        let r = resolve(&common(Some(file.clone()), Some("/srv/cli")), Some(&cli_addr)).unwrap();
+        assert_eq!(r.data_dir, PathBuf::from("/srv/cli"));
+        assert_eq!(r.addr, "127.0.0.1:1");
+        let r = resolve(&common(None, None), None).unwrap();
+        assert_eq!((r.data_dir, r.addr), (PathBuf::from("data"), "127.0.0.1:8080".to_string()));
+        std::fs::write(&file, "data_dri = \"typo\"\n").unwrap();
+        let err = resolve(&common(Some(file), None), None).err().unwrap();
+        assert!(format!("{err:#}").contains("格式有误"), "a misspelt key is an error, not ignored");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -43,6 +43,16 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         assert!(!dir.join("gangju.sqlite").exists(), "nothing was created");
     }
     ok(&run(&dir, u, &["migrate"], None));
+    if u.is_none() {
+        // A file that is not a database is refused, never replaced or "repaired".
+        let junk = temp_dir("junk");
+        std::fs::write(junk.join("gangju.sqlite"), b"this is not a database at all, just text").unwrap();
+        let o = run(&junk, None, &["serve", "--addr", "127.0.0.1:0"], None);
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("数据库"), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(std::fs::read(junk.join("gangju.sqlite")).unwrap(), b"this is not a database at all, just text");
+        let _ = std::fs::remove_dir_all(&junk);
+    }
     ok(&run(&dir, u, &["admin", "create-unit", "--code", "HB", "--name", "某省监狱管理局", "--kind", "bureau"], None));
     ok(&run(
         &dir,

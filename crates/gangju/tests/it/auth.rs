@@ -126,6 +126,35 @@ async fn security_headers_and_cookie_flags() {
 }
 
 #[tokio::test]
+async fn login_returns_only_to_pages_of_this_site() {
+    let app = spawn_app().await;
+    let c = client();
+    let page = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let t = csrf_in(&page);
+    for (next, to) in [
+        ("/system/units?x=1", "/system/units?x=1"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil", "/"),
+    ] {
+        let c = client();
+        let page = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let t2 = csrf_in(&page);
+        let r = c
+            .post(app.url("/login"))
+            .form(&[("_csrf", t2.as_str()), ("username", "leader"), ("password", PW), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], to, "{next}");
+    }
+    assert_eq!(t.len(), 64);
+    // An anonymous visitor is sent to the login page, which remembers where they were going.
+    let r = client().get(app.url("/system/units?kind=prison")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/login?next=%2Fsystem%2Funits%3Fkind%3Dprison");
+}
+
+#[tokio::test]
 async fn a_new_session_id_at_every_login() {
     let app = spawn_app().await;
     let (b, first) = app.try_login("leader", PW).await;

@@ -92,6 +92,7 @@ impl Db {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
                 }
+                check_sqlite_header(path)?;
                 let url = format!("sqlite://{}?mode=rwc", path.display());
                 // PRAGMAs run on every new connection: WAL for concurrent readers, FULL sync so an
                 // acknowledged write survives power loss, and foreign keys enforced.
@@ -99,6 +100,7 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             sqlx::raw_sql(
@@ -154,6 +156,23 @@ impl Db {
     pub async fn ping(&self) -> bool {
         sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
+}
+
+/// A file that exists must start with SQLite's header: anything else is refused at once, before a
+/// connection could fail slowly or a tool could "repair" it.
+fn check_sqlite_header(path: &Path) -> anyhow::Result<()> {
+    use std::io::Read;
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("读取 {}", path.display()))?;
+    if n > 0 && (n < 16 || &head != b"SQLite format 3\0") {
+        bail!("{} 不是 SQLite 数据库文件（可能已损坏或路径有误），拒绝启动", path.display());
+    }
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` so user text in a LIKE pattern matches literally (use `ESCAPE '\'`).
