@@ -175,3 +175,43 @@ impl Pager {
         }
     }
 }
+
+/// What every list page computes besides its rows: the frame, the pager, the row offset for 序号
+/// and the query string the 导出 link carries (the current filters, without paging).
+pub struct ListScreen {
+    pub frame: super::Frame,
+    pub pager: Pager,
+    pub offset: i64,
+    pub export_q: String,
+}
+
+impl ListScreen {
+    /// `menu` is the list's own path (its menu entry); crumbs are below 首页.
+    pub fn new<T>(
+        ctx: &crate::Ctx,
+        p: &ListParams,
+        paged: &Paged<T>,
+        menu: &str,
+        title: &str,
+        crumbs: &[(&str, &str)],
+    ) -> Self {
+        Self {
+            frame: super::Frame::new(ctx, title, menu, crumbs),
+            pager: Pager::new(paged, p, menu),
+            offset: p.offset(),
+            export_q: p.query_with(&[("page", String::new()), ("per_page", String::new())]),
+        }
+    }
+}
+
+impl ListParams {
+    /// The parameters of an export: the same filters and order, every row up to the export limit.
+    /// Also returns the filters in words for the audit row.
+    pub fn for_export(raw: BTreeMap<String, String>, sorts: &[(&str, &str)]) -> (Self, String) {
+        let mut p = Self::parse(raw, sorts, true);
+        p.per_page = crate::ledger::export::MAX_EXPORT_ROWS;
+        p.page = 1;
+        let filters = p.query_with(&[]);
+        (p, filters)
+    }
+}

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use office::Cell;
 use platform::clock::format_ms;
 use platform::error::FieldErrors;
-use platform::web::list::Pager;
+use platform::web::list::{ListScreen, Pager};
 use platform::web::{Frame, Html, ListParams, redirect_with_flash};
 use platform::{AppError, AppResult, Ctx};
 use std::collections::BTreeMap;
@@ -40,12 +40,11 @@ pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let p = ListParams::parse(q.0, SORTS, false);
     let page = service::list(&ctx, &p).await?;
     let tree = units::tree(&ctx).await?;
-    let pager = Pager::new(&page, &p, "/system/users");
-    let frame = Frame::new(&ctx, "账号管理", "/system/users", &[("系统管理", ""), ("账号管理", "")]);
-    let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
+    let ListScreen { frame, pager, offset, export_q } =
+        ListScreen::new(&ctx, &p, &page, "/system/users", "账号管理", &[("系统管理", ""), ("账号管理", "")]);
     Ok(Html(ListPage {
         frame,
-        offset: p.offset(),
+        offset,
         rows: page.items,
         pager,
         tree,
@@ -59,9 +58,7 @@ pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 }
 
 pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let mut p = ListParams::parse(q.0, SORTS, true);
-    p.per_page = platform::ledger::export::MAX_EXPORT_ROWS;
-    let filters = p.query_with(&[]);
+    let (p, filters) = ListParams::for_export(q.0, SORTS);
     let page = service::list(&ctx, &p).await?;
     let rows = page
         .items

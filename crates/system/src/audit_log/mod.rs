@@ -10,7 +10,7 @@ use platform::clock::{SHANGHAI, format_ms};
 use platform::db::{Sql, like_contains};
 use platform::perm::{AUDIT_EXPORT, AUDIT_VIEW, Need};
 use platform::routes::Routes;
-use platform::web::list::{Pager, fetch_page};
+use platform::web::list::{ListScreen, Pager, fetch_page};
 use platform::web::{Frame, Html, ListParams, Paged};
 use platform::{AppResult, Ctx};
 use std::collections::BTreeMap;
@@ -113,25 +113,14 @@ struct ListPage {
 async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let p = ListParams::parse(q.0, SORTS, false);
     let page = query(&ctx, &p).await?;
-    let pager = Pager::new(&page, &p, "/system/audit");
-    let frame = Frame::new(&ctx, "审计日志", "/system/audit", &[("系统管理", ""), ("审计日志", "")]);
-    let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
-    Ok(Html(ListPage {
-        frame,
-        rows: page.items,
-        pager,
-        events: EVENTS,
-        can_export: ctx.can(AUDIT_EXPORT),
-        export_q,
-        p,
-    })
-    .into_response())
+    let ListScreen { frame, pager, export_q, .. } =
+        ListScreen::new(&ctx, &p, &page, "/system/audit", "审计日志", &[("系统管理", ""), ("审计日志", "")]);
+    let can_export = ctx.can(AUDIT_EXPORT);
+    Ok(Html(ListPage { frame, rows: page.items, pager, events: EVENTS, can_export, export_q, p }).into_response())
 }
 
 async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let mut p = ListParams::parse(q.0, SORTS, true);
-    p.per_page = platform::ledger::export::MAX_EXPORT_ROWS;
-    let filters = p.query_with(&[]);
+    let (p, filters) = ListParams::for_export(q.0, SORTS);
     let page = query(&ctx, &p).await?;
     let rows = page
         .items

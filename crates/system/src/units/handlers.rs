@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use office::Cell;
 use platform::attachments::{Attachment, list_for};
 use platform::error::FieldErrors;
-use platform::web::list::Pager;
+use platform::web::list::{ListScreen, Pager};
 use platform::web::{Frame, Html, ListParams, redirect_with_flash};
 use platform::{AppError, AppResult, Ctx};
 use std::collections::BTreeMap;
@@ -34,28 +34,15 @@ pub async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let p = ListParams::parse(q.0, SORTS, false);
     let page = service::list(&ctx, &p).await?;
     let tree = service::tree(&ctx).await?;
-    let pager = Pager::new(&page, &p, "/system/units");
-    let frame = Frame::new(&ctx, "单位管理", "/system/units", &[("系统管理", ""), ("单位管理", "")]);
-    let export_q = p.query_with(&[("page", String::new()), ("per_page", String::new())]);
-    Ok(Html(ListPage {
-        frame,
-        offset: p.offset(),
-        rows: page.items,
-        pager,
-        tree,
-        kinds: KINDS,
-        can_edit: ctx.can(platform::perm::UNIT_EDIT),
-        export_q,
-        p,
-    })
-    .into_response())
+    let ListScreen { frame, pager, offset, export_q } =
+        ListScreen::new(&ctx, &p, &page, "/system/units", "单位管理", &[("系统管理", ""), ("单位管理", "")]);
+    let can_edit = ctx.can(platform::perm::UNIT_EDIT);
+    Ok(Html(ListPage { frame, offset, rows: page.items, pager, tree, kinds: KINDS, can_edit, export_q, p })
+        .into_response())
 }
 
 pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let mut p = ListParams::parse(q.0, SORTS, true);
-    p.per_page = platform::ledger::export::MAX_EXPORT_ROWS;
-    p.page = 1;
-    let filters = p.query_with(&[]);
+    let (p, filters) = ListParams::for_export(q.0, SORTS);
     let page = service::list(&ctx, &p).await?;
     let tree = service::tree(&ctx).await?;
     let name_of =
