@@ -257,3 +257,60 @@ async fn the_security_administrator_sets_the_policy_and_it_applies() {
     // Nobody else may change it.
     assert_eq!(app.login("sysadmin").await.post("/system/security", &form).await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions() {
+    let app = spawn_app().await;
+    let officer = app.login("officer").await;
+    let api = app.token("officer").await;
+    assert_eq!(officer.get("/").await.status(), StatusCode::OK);
+    let admin = app.token("sysadmin").await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'officer'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = admin.req(reqwest::Method::DELETE, &format!("/api/v1/users/{id}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(officer.get("/").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(api.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    let (_, r) = app.try_login("officer", PW).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.audit_count("disable").await, 1);
+}
+
+#[tokio::test]
+async fn to_dos_come_from_every_registered_source() {
+    let app = spawn_app().await;
+    // A locked account is a to-do for the account managers.
+    for _ in 0..5 {
+        app.try_login("officer", "Wrong#Pass123").await;
+    }
+    let admin = app.login("sysadmin").await;
+    let home = admin.get("/").await.text().await.unwrap();
+    assert!(home.contains("陈浩然（officer）已被锁定"), "the locked account is on the home page");
+    let api = app.token("sysadmin").await;
+    let todos = api.json("/api/v1/todos").await;
+    assert_eq!(todos["total"], 1);
+    assert_eq!(todos["items"][0]["href"], "/system/users?keyword=officer");
+    // A password about to expire is the user's own to-do (demo accounts never expire).
+    let unit = app.unit_id("SL-JQ01").await;
+    let r = api
+        .req(reqwest::Method::POST, "/api/v1/users")
+        .json(&serde_json::json!({"username": "zhaoliu", "display_name": "赵六", "unit_id": unit}))
+        .send()
+        .await
+        .unwrap();
+    let otp = r.json::<serde_json::Value>().await.unwrap()["one_time_password"].as_str().unwrap().to_string();
+    let (mut b, _) = app.try_login("zhaoliu", &otp).await;
+    b.csrf = csrf_in(&b.get("/password").await.text().await.unwrap());
+    let r = b.post("/password", &[("old", otp.as_str()), ("new", "Zhao-Liu#2022"), ("confirm", "Zhao-Liu#2022")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!b.get("/").await.text().await.unwrap().contains("修改登录密码"));
+    app.clock.advance_minutes(85 * 24 * 60);
+    let (b, _) = app.try_login("zhaoliu", "Zhao-Liu#2022").await;
+    let home = b.get("/").await.text().await.unwrap();
+    assert!(home.contains("修改登录密码") && home.contains("天后过期"), "the expiry warning is a to-do");
+    app.clock.advance_minutes(6 * 24 * 60);
+    let (b, _) = app.try_login("zhaoliu", "Zhao-Liu#2022").await;
+    assert_eq!(b.get("/").await.headers()["location"], "/password", "after 90 days the password must be changed");
+}

@@ -236,3 +236,50 @@ async fn the_accounts_list_masks_phones_and_pages() {
     assert_eq!(list["items"].as_array().unwrap().len(), 3);
     assert_eq!(list["total"], 10);
 }
+
+#[tokio::test]
+async fn fields_a_user_may_not_set_are_ignored() {
+    let app = spawn_app().await;
+    let id = app.unit_id("SL-JQ01").await;
+    let bureau = app.unit_id("SJ").await;
+    let clerk = app.token("clerk1").await;
+    let body = serde_json::json!({"name": "一监区", "code": "HACKED", "kind": "bureau", "parent_id": bureau, "version": 1, "prison_id": 1});
+    let r = clerk.req(Method::PUT, &format!("/api/v1/units/{id}")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (code, kind, parent): (String, String, Option<i64>) =
+        sqlx::query_as("SELECT code, kind, parent_id FROM units WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((code.as_str(), kind.as_str()), ("SL-JQ01", "department"));
+    assert_eq!(parent, Some(app.unit_id("SL").await));
+    // Roles and status cannot be set through the account form or API either.
+    let admin = app.token("sysadmin").await;
+    let unit = app.unit_id("SL-JQ01").await;
+    let r = admin
+        .req(Method::POST, "/api/v1/users")
+        .json(&serde_json::json!({"username": "wangwu", "display_name": "王五", "unit_id": unit, "roles": ["leader"], "status": "active", "clearance": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["user"]["roles"].as_array().unwrap().len(), 0);
+    assert_eq!(v["user"]["clearance"], 0);
+}
+
+#[tokio::test]
+async fn uploads_over_the_limit_are_refused_before_they_are_stored() {
+    let policy = platform::state::Policy { max_upload_bytes: 64 * 1024, ..Default::default() };
+    let app = spawn_with(policy).await;
+    let unit = app.unit_id("SL-JQ02").await;
+    let clerk = app.login("clerk2").await;
+    let r = clerk
+        .upload(&format!("/attachments?owner_type=unit&owner_id={unit}"), "大文件.txt", vec![b'a'; 200 * 1024])
+        .await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(app.scalar("SELECT count(*) FROM attachments").await, 0);
+    let files = std::fs::read_dir(app.dir.join("files")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(files, 0, "nothing written to disk");
+}
