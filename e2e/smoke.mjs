@@ -212,6 +212,56 @@ async function main() {
     await shot('clerk-404-1366.png');
   });
 
+  await scenario('clerk1 edits own unit, uploads and deletes an attachment', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'clerk1');
+    await t.goto('/system/units');
+    await Promise.all([page.waitForURL(/\/system\/units\/\d+$/), page.locator('table.table a', { hasText: '一监区' }).first().click()]);
+    const unitUrl = page.url();
+    await Promise.all([page.waitForURL(/\/edit$/), page.locator('.toolbar a', { hasText: '修改' }).click()]);
+    await page.fill('#phone', '0571-88886666');
+    await Promise.all([page.waitForURL(unitUrl), page.locator('form.form button[type=submit]').click()]);
+    const flash = await page.locator('.flash').innerText();
+    check(flash.includes('单位已保存'), `flash is ${JSON.stringify(flash)}`);
+    check((await page.locator('dl.detail').innerText()).includes('0571-88886666'), 'phone not saved');
+    await page.setInputFiles('form.upload input[type=file]', { name: '一监区职责.txt', mimeType: 'text/plain', buffer: Buffer.from('负责一监区的监管改造工作。') });
+    await Promise.all([page.waitForURL(unitUrl), page.locator('form.upload button[type=submit]').click()]);
+    check(await page.locator('table.table a', { hasText: '一监区职责.txt' }).count() === 1, 'uploaded file not listed');
+    await shot('unit-view-1366.png');
+    await page.locator('table.table button', { hasText: '删除' }).click();
+    const dialog = page.locator('.confirm-dialog');
+    check(await dialog.isVisible(), 'no confirmation dialog');
+    check((await dialog.innerText()).includes('确认删除附件'), `dialog says ${JSON.stringify(await dialog.innerText())}`);
+    await shot('confirm-dialog-1366.png');
+    await Promise.all([page.waitForURL(unitUrl), dialog.getByRole('button', { name: '确定' }).click()]);
+    check((await page.locator('.flash').innerText()).includes('附件已删除'), 'no 附件已删除 message');
+  });
+
+  await scenario('batch delete asks how many, print view hides the frame', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'sysadmin');
+    await t.goto('/system/units/new');
+    await page.selectOption('#parent_id', { label: '　示例省第一监狱' }).catch(() => page.selectOption('#parent_id', { index: 2 }));
+    await page.fill('#code', 'E2E-TMP');
+    await page.fill('#name', '临时科室');
+    await Promise.all([page.waitForURL(/\/system\/units\/\d+$/), page.locator('form.form button[type=submit]').click()]);
+    await t.goto('/system/units?code=E2E-TMP');
+    check(await pagerTotal(page) === 1, 'new unit not found');
+    await page.locator('table.table tbody input[type=checkbox][name=ids]').check();
+    await page.locator('.toolbar button', { hasText: '删除' }).click();
+    const dialog = page.locator('.confirm-dialog');
+    const text = await dialog.innerText();
+    check(text.includes('确认删除选中的 1 条记录吗'), `dialog says ${JSON.stringify(text)}`);
+    await Promise.all([page.waitForNavigation(), dialog.getByRole('button', { name: '确定' }).click()]);
+    check((await page.locator('.flash').innerText()).includes('已删除 1 个单位'), 'no deletion message');
+    await t.goto('/system/units');
+    await page.emulateMedia({ media: 'print' });
+    check(!(await page.locator('.sidebar').isVisible()), 'sidebar printed');
+    check(!(await page.locator('form.search').isVisible()), 'search form printed');
+    check(await page.locator('table.table').isVisible(), 'table not printed');
+    await shot('units-print.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();

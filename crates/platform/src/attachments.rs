@@ -43,6 +43,17 @@ pub struct Attachment {
     pub created_at: i64,
 }
 
+impl Attachment {
+    /// 812 B, 3.4 KB, 1.2 MB.
+    pub fn size_text(&self) -> String {
+        match self.size {
+            n if n < 1024 => format!("{n} B"),
+            n if n < 1024 * 1024 => format!("{:.1} KB", n as f64 / 1024.0),
+            n => format!("{:.1} MB", n as f64 / 1024.0 / 1024.0),
+        }
+    }
+}
+
 /// Accepted content, by what the bytes are, not what the name says.
 fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if let Some(t) = infer::get(bytes) {

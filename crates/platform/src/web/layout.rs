@@ -38,6 +38,8 @@ pub struct Frame {
     pub demo: bool,
     pub watermark: Option<String>,
     pub flash: Option<String>,
+    /// For the print header: when this page was made.
+    pub printed_at: String,
 }
 
 impl Frame {
@@ -79,6 +81,7 @@ impl Frame {
                 )
             }),
             flash: ctx.flash.clone(),
+            printed_at: format_ms(ctx.state.clock.now_ms()),
         }
     }
 }
