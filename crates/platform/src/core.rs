@@ -44,6 +44,7 @@ fn routes(r: Routes) -> Routes {
         .get("/static/{*path}", Need::Public, "静态资源", crate::web::assets::serve)
         .post("/api/v1/auth/login", Need::Public, "登录，返回令牌", api_login)
         .post("/api/v1/auth/logout", Need::LoggedIn, "注销令牌", api_logout)
+        .post("/api/v1/auth/password", Need::LoggedIn, "修改本人密码（old, new），所有令牌随之失效", api_password)
         .get("/api/v1/me", Need::LoggedIn, "当前用户", api_me)
         .get("/api/v1/todos", Need::LoggedIn, "当前用户的待办", api_todos)
         .get("/api/v1/openapi.json", Need::Public, "OpenAPI 文档", crate::openapi::serve)
@@ -311,6 +312,21 @@ async fn api_login(
     let expires = session::expires_at(&ctx.state, ctx.state.clock.now_ms());
     let at = jiff::Timestamp::from_millisecond(expires).map(|t| t.to_string()).unwrap_or_default();
     Ok(Json(serde_json::json!({ "token": token, "expires_at": at })).into_response())
+}
+
+#[derive(Deserialize)]
+struct ApiPassword {
+    old: String,
+    new: String,
+}
+
+async fn api_password(
+    ctx: Ctx,
+    body: Result<Json<ApiPassword>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let Json(b) = body.map_err(|_| AppError::BadRequest("请求体须为 JSON：{\"old\",\"new\"}".into()))?;
+    change_own_password(&ctx, &b.old, &b.new, &b.new).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn api_logout(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {

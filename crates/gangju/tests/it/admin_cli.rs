@@ -43,6 +43,14 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         assert!(!dir.join("gangju.sqlite").exists(), "nothing was created");
     }
     ok(&run(&dir, u, &["migrate"], None));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for key in ["audit.key", "field.key"] {
+            let mode = std::fs::metadata(dir.join("keys").join(key)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{key} is readable by its owner only");
+        }
+    }
     if u.is_none() {
         // A file that is not a database is refused, never replaced or "repaired".
         let junk = temp_dir("junk");

@@ -96,6 +96,12 @@ async fn backup_then_restore_into_a_fresh_directory() {
     let out = gangju(&["backup", "--to", dest.to_str().unwrap()], &app);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dest.join("manifest.json").exists());
+    assert!(!dest.join("keys").exists(), "keys are never copied into a backup");
+    let key_hex = std::fs::read_to_string(app.dir.join("keys").join("audit.key")).unwrap();
+    for entry in std::fs::read_dir(&dest).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(key_hex.trim()), "no key in any backup file");
+    }
 
     // A fresh installation directory with the original keys (keys are never in a backup).
     let fresh = temp_dir("restore");

@@ -216,6 +216,15 @@ async fn api_tokens_log_in_and_out_and_cookies_are_not_accepted() {
     assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
     let err: serde_json::Value = client().get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
     assert_eq!(err["error"]["code"], "unauthenticated");
+    let weak = api
+        .req(reqwest::Method::POST, "/api/v1/auth/password")
+        .json(&serde_json::json!({"old": PW, "new": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = weak.json().await.unwrap();
+    assert!(v["error"]["fields"]["new"].as_str().unwrap().contains("至少 8 位"));
     let out = api.req(reqwest::Method::POST, "/api/v1/auth/logout").send().await.unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert_eq!(api.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);

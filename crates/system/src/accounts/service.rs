@@ -372,3 +372,16 @@ pub async fn grant(ctx: &Ctx, id: i64, roles: &[String], clearance: i64) -> AppR
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mask_phone;
+
+    #[test]
+    fn phones_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0571-88886666"), "057******6666");
+        assert_eq!(mask_phone("12345"), "*****");
+        assert_eq!(mask_phone(""), "");
+    }
+}

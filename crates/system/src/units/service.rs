@@ -95,13 +95,22 @@ pub async fn tree(ctx: &Ctx) -> AppResult<Vec<Unit>> {
 }
 
 /// Parents before children, siblings by their sort order: the order a tree is read in.
-fn in_tree_order(units: Vec<Unit>) -> Vec<Unit> {
+fn in_tree_order(mut units: Vec<Unit>) -> Vec<Unit> {
+    units.sort_by_key(|u| (u.sort_order, u.id));
     let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
+    let mut children: std::collections::HashMap<Option<i64>, Vec<usize>> = std::collections::HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        // A unit whose parent is outside the scope is a root of what this user sees.
+        let parent = u.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(i);
+    }
     let mut out = Vec::with_capacity(units.len());
-    let mut stack: Vec<&Unit> = units.iter().filter(|u| u.parent_id.is_none_or(|p| !ids.contains(&p))).rev().collect();
-    while let Some(u) = stack.pop() {
-        out.push(u.clone());
-        stack.extend(units.iter().filter(|c| c.parent_id == Some(u.id)).rev());
+    let mut stack: Vec<usize> = children.get(&None).map(|v| v.iter().rev().copied().collect()).unwrap_or_default();
+    while let Some(i) = stack.pop() {
+        if let Some(kids) = children.get(&Some(units[i].id)) {
+            stack.extend(kids.iter().rev());
+        }
+        out.push(units[i].clone());
     }
     out
 }
@@ -328,5 +337,50 @@ impl CardSource for UnitCount {
             let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
             Ok(Some(("单位数".into(), n.to_string(), "/system/units".into())))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, parent: Option<i64>, kind: &str, sort: i64) -> Unit {
+        Unit {
+            id,
+            parent_id: parent,
+            code: format!("U{id}"),
+            name: format!("单位{id}"),
+            kind: kind.into(),
+            path: String::new(),
+            prison_id: None,
+            sort_order: sort,
+            phone: String::new(),
+            description: String::new(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_tree_reads_parents_first_and_siblings_by_sort_order() {
+        let flat = vec![
+            unit(3, Some(2), "department", 2),
+            unit(2, Some(1), "prison", 1),
+            unit(4, Some(2), "department", 1),
+            unit(1, None, "bureau", 0),
+            unit(5, Some(4), "department", 0),
+        ];
+        let order: Vec<i64> = in_tree_order(flat).iter().map(|u| u.id).collect();
+        assert_eq!(order, vec![1, 2, 4, 5, 3]);
+    }
+
+    #[test]
+    fn each_kind_stands_where_it_belongs() {
+        let bureau = unit(1, None, "bureau", 0);
+        let prison = unit(2, Some(1), "prison", 0);
+        assert!(parent_fits("prison", Some(&bureau)).is_ok());
+        assert!(parent_fits("department", Some(&prison)).is_ok());
+        assert!(parent_fits("department", Some(&bureau)).is_err());
+        assert!(parent_fits("prison", Some(&prison)).is_err());
+        assert!(parent_fits("department", None).is_err());
     }
 }
