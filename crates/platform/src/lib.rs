@@ -62,7 +62,7 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
     router
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), auth::layer::auth_layer))
-        .layer(from_fn(web::error_pages))
+        .layer(from_fn_with_state(state.clone(), web::error_pages))
         .layer(from_fn(auth::layer::security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

@@ -15,7 +15,13 @@ async fn a_department_clerk_sees_and_changes_only_their_own_department() {
     assert!(list.contains("一监区") && !list.contains("二监区"), "the list holds only the own unit");
     assert!(list.contains("共 1 条"));
     assert_eq!(clerk.get(&format!("/system/units/{own}")).await.status(), StatusCode::OK);
-    assert_eq!(clerk.get(&format!("/system/units/{other}")).await.status(), StatusCode::NOT_FOUND);
+    let not_found = clerk.get(&format!("/system/units/{other}")).await;
+    assert_eq!(not_found.status(), StatusCode::NOT_FOUND);
+    let page = not_found.text().await.unwrap();
+    assert!(
+        page.contains("记录不存在") && page.contains("演示数据，均为虚构"),
+        "a Chinese error page, in the demo too"
+    );
     assert_eq!(clerk.get(&format!("/system/units/{other}/edit")).await.status(), StatusCode::NOT_FOUND);
     let denied_before = app.audit_count("access_denied").await;
     let r = clerk.post(&format!("/system/units/{other}/edit"), &[("name", "被改名"), ("version", "1")]).await;

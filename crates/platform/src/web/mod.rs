@@ -59,10 +59,15 @@ struct ErrorPage {
     message: String,
     fields: Vec<String>,
     request_id: String,
+    demo: bool,
 }
 
 /// Errors on pages become a Chinese page (the API keeps the JSON error).
-pub async fn error_pages(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let resp = next.run(req).await;
     if is_api {
@@ -78,6 +83,7 @@ pub async fn error_pages(req: axum::extract::Request, next: axum::middleware::Ne
         message: info.message,
         fields: info.fields.into_values().collect(),
         request_id,
+        demo: state.demo,
     };
     (status, Html(page)).into_response()
 }
