@@ -66,6 +66,16 @@ impl FormCheck {
         v
     }
 
+    /// A mainland mobile number (11 digits starting with 1), or empty when not required.
+    pub fn mobile(&mut self, field: &str, label: &str, value: &str) -> String {
+        let v = self.text(field, label, value, 20, false);
+        let ok = v.len() == 11 && v.starts_with('1') && v.chars().all(|c| c.is_ascii_digit());
+        if !v.is_empty() && !ok {
+            self.add(field, format!("{label}须为 11 位数字"));
+        }
+        v
+    }
+
     pub fn int(&mut self, field: &str, label: &str, value: &str, min: i64, max: i64) -> i64 {
         let v = value.trim();
         if v.is_empty() {
@@ -119,4 +129,30 @@ impl FormCheck {
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() { Ok(()) } else { Err(AppError::Validation(self.errors)) }
     }
+}
+
+/// An API body for a form type whose fields are all text: numbers, booleans and nulls in the
+/// JSON become text first, so `{"term_years": 3}` and `{"term_years": "3"}` both work and a bad
+/// value is a field error from the same checks the page form uses.
+pub fn form_from_json<T: serde::de::DeserializeOwned>(
+    body: Result<axum::Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, AppError> {
+    use serde_json::Value;
+    fn text(v: Value) -> Value {
+        match v {
+            Value::Null => Value::String(String::new()),
+            Value::Bool(b) => Value::String(if b { "1" } else { "0" }.into()),
+            Value::Number(n) => Value::String(n.to_string()),
+            Value::Array(a) => Value::Array(a.into_iter().map(text).collect()),
+            other => other,
+        }
+    }
+    let axum::Json(v) = body.map_err(|e| {
+        AppError::BadRequest(format!("请求体不是有效的 JSON：{}", e.body_text().chars().take(200).collect::<String>()))
+    })?;
+    let Value::Object(map) = v else {
+        return Err(AppError::BadRequest("请求体须为 JSON 对象".into()));
+    };
+    let map = map.into_iter().map(|(k, v)| (k, text(v))).collect();
+    serde_json::from_value(Value::Object(map)).map_err(|e| AppError::BadRequest(format!("请求体字段有误：{e}")))
 }

@@ -240,11 +240,7 @@ fn check_input(i: &AccountInput, creating: bool) -> AppResult<AccountInput> {
     let mut f = FormCheck::new();
     let username = if creating { check_username(&mut f, &i.username) } else { i.username.clone() };
     let display_name = f.text("display_name", "姓名", &i.display_name, 30, true);
-    let phone = f.text("phone", "手机号", &i.phone, 20, false);
-    let mobile = phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit());
-    if !phone.is_empty() && !mobile {
-        f.add("phone", "手机号须为 11 位数字");
-    }
+    let phone = f.mobile("phone", "手机号", &i.phone);
     if i.unit_id.is_none() {
         f.add("unit_id", "请选择所属单位");
     }

@@ -1,0 +1,139 @@
+//! The figures of this area (seed §一, §二(二)): each a function over the records, within the
+//! caller's data scope, returning the value with exactly the records behind it.
+
+use platform::db::Sql;
+use platform::figures::{Figure, FigureRecord};
+use platform::{AppResult, Ctx};
+
+/// "新成立19个基层党支部": branches founded between `from` and `to` (inclusive, YYYY-MM-DD).
+pub async fn branches_founded(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figure> {
+    let user = ctx.user()?;
+    let mut q = Sql::new("SELECT o.id, o.name FROM party_orgs o WHERE o.kind = 'branch' AND o.founded_on >= ");
+    q.bind(from.to_string()).push(" AND o.founded_on <= ").bind(to.to_string()).push(" AND ");
+    user.scope.push_condition(&mut q, "o.unit_id", None);
+    q.push(" ORDER BY o.founded_on, o.id");
+    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let records =
+        rows.into_iter().map(|(id, name)| FigureRecord { id, label: name, href: format!("/org/orgs/{id}") }).collect();
+    Ok(Figure::count(
+        "org.branches_founded",
+        "新成立党支部数",
+        "个",
+        format!("{from} 至 {to} 成立的党支部（含已撤销的）"),
+        records,
+    ))
+}
+
+/// Active organisations whose current term has ended or ends within 90 days of `as_of`.
+pub async fn orgs_due_for_election(ctx: &Ctx, as_of: jiff::civil::Date) -> AppResult<Figure> {
+    let until = as_of.saturating_add(jiff::Span::new().days(90)).to_string();
+    let rows = crate::elections::service::terms_ending(ctx, &until).await?;
+    let records = rows
+        .into_iter()
+        .map(|(id, name, end)| FigureRecord {
+            id,
+            label: format!("{name}（任期至 {end}）"),
+            href: format!("/org/orgs/{id}"),
+        })
+        .collect();
+    Ok(Figure::count(
+        "org.orgs_due_for_election",
+        "应换届党组织数",
+        "个",
+        format!("截至 {as_of} 任期已满或 90 天内届满的党组织"),
+        records,
+    ))
+}
+
+/// Filters for the personnel-change figures.
+#[derive(Clone, Copy, Default)]
+pub struct ChangeFilter<'a> {
+    pub kind: Option<&'a str>,
+    pub before_level: Option<&'a str>,
+    /// Ranks at or above this one (e.g. "senior_4" for 四级高级警长以上), before the change.
+    pub min_before_rank: Option<&'a str>,
+}
+
+/// People (distinct) with personnel changes effective between `from` and `to` matching `filter`.
+/// "涉及民警210名" is the unfiltered figure; "免去13名四级高级警长以上干部的正科级职务" is kind
+/// removal, before_level section, min_before_rank senior_4.
+pub async fn people_changed(ctx: &Ctx, from: &str, to: &str, filter: ChangeFilter<'_>) -> AppResult<Figure> {
+    let user = ctx.user()?;
+    let mut q = Sql::new(
+        "SELECT p.id, p.name, min(c.effective_on) FROM personnel_changes c JOIN people p ON p.id = c.person_id WHERE c.effective_on >= ",
+    );
+    q.bind(from.to_string()).push(" AND c.effective_on <= ").bind(to.to_string());
+    if let Some(k) = filter.kind {
+        q.push(" AND c.kind = ").bind(k.to_string());
+    }
+    if let Some(l) = filter.before_level {
+        q.push(" AND c.before_level = ").bind(l.to_string());
+    }
+    if let Some(r) = filter.min_before_rank {
+        let ladder = crate::domain::POLICE_RANKS;
+        let at = crate::domain::rank_of(ladder, r);
+        q.push(" AND c.before_rank IN (");
+        for (i, (code, _)) in ladder.iter().enumerate().skip(at.max(1)) {
+            if i > at.max(1) {
+                q.push(", ");
+            }
+            q.bind(code.to_string());
+        }
+        q.push(")");
+    }
+    q.push(" AND ");
+    user.scope.push_condition(&mut q, "c.unit_id", None);
+    q.push(" GROUP BY p.id, p.name ORDER BY p.id");
+    let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let records = rows
+        .into_iter()
+        .map(|(id, name, d)| FigureRecord { id, label: format!("{name}（{d}）"), href: format!("/org/people/{id}") })
+        .collect();
+    let mut what = Vec::new();
+    if let Some(k) = filter.kind {
+        what.push(format!("类型为{}", crate::domain::label(crate::domain::CHANGE_KINDS, k)));
+    }
+    if let Some(l) = filter.before_level {
+        what.push(format!("调整前为{}", crate::domain::label(crate::domain::LEADERSHIP_LEVELS, l)));
+    }
+    if let Some(r) = filter.min_before_rank {
+        what.push(format!("调整前职务等级为{}及以上", crate::domain::label(crate::domain::POLICE_RANKS, r)));
+    }
+    let def = format!(
+        "{from} 至 {to} 生效的职务调整{}所涉及的人数（同一人只计一次）",
+        if what.is_empty() { String::new() } else { format!("中{}", what.join("、")) }
+    );
+    Ok(Figure::count("org.people_changed", "职务调整涉及人数", "人", def, records))
+}
+
+/// Party members (正式 and 预备, or one status) in an organisation and everything under it
+/// (or everywhere in scope), among people in service.
+pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) -> AppResult<Figure> {
+    let user = ctx.user()?;
+    let path = match org {
+        Some(id) => Some(crate::orgs::service::get(ctx, id).await?.path),
+        None => None,
+    };
+    let mut q = Sql::new("SELECT p.id, p.name FROM people p WHERE p.employment_status = 'active' AND ");
+    match status {
+        Some(s) => {
+            q.push("p.party_status = ").bind(s.to_string());
+        }
+        None => {
+            q.push("p.party_status IN ('full', 'probationary')");
+        }
+    }
+    if let Some(path) = path {
+        q.push(" AND p.branch_id IN (SELECT id FROM party_orgs WHERE path LIKE ").bind(format!("{path}%")).push(")");
+    }
+    q.push(" AND ");
+    user.scope.push_condition(&mut q, "p.unit_id", Some("p.user_id"));
+    q.push(" ORDER BY p.id");
+    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let records = rows
+        .into_iter()
+        .map(|(id, name)| FigureRecord { id, label: name, href: format!("/org/people/{id}") })
+        .collect();
+    let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
+    Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))
+}
