@@ -49,7 +49,7 @@ async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Resul
     let data = opts.data_dir.clone();
     let (state, app) = build(opts).await?;
     if is_demo {
-        if demo::seed(&state).await? {
+        if demo::seed(&state, demo::DEMO_PEOPLE).await? {
             println!("已在 {} 生成演示数据库。", data.display());
         }
         demo::print_accounts();

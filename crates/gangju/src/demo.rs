@@ -6,6 +6,9 @@ use platform::state::AppState;
 use system::accounts::{NewUser, create_user};
 use system::units::{UnitInput, create_unit};
 
+/// How many fictional people the demo roster holds.
+pub const DEMO_PEOPLE: usize = 1200;
+
 /// The password of every demo account (demo accounts never expire and need no change).
 pub const DEMO_PASSWORD: &str = "Gangju#2022demo";
 
@@ -47,7 +50,7 @@ pub async fn is_demo(db: &Db) -> bool {
 }
 
 /// Fills an empty database with the demo prison. Does nothing when units exist already.
-pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
+pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM units").fetch_one(&state.db.pool).await?;
     if n > 0 {
         return Ok(false);
@@ -105,6 +108,17 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     let actor = platform::audit::Actor { username: "gangju demo".into(), role: "cli".into(), ..Default::default() };
     state.audit(&mut tx, &actor, platform::audit::Event::ok("create", "demo", "SL").detail("生成演示数据")).await?;
     tx.commit().await?;
+    let perms: Vec<&str> = state.registry.permissions.iter().map(|p| p.code).collect();
+    let ctx = platform::Ctx::internal(state.clone(), "gangju demo", &perms);
+    let today = platform::clock::today(&state.clock);
+    org::demo::seed(&ctx, people, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The officer's account is a person on the roster (scope "self" shows their own record).
+    sqlx::query(
+        "UPDATE people SET user_id = (SELECT id FROM users WHERE username = 'officer'), name = '陈浩然' \
+         WHERE id = (SELECT min(p.id) FROM people p JOIN units u ON u.id = p.unit_id WHERE u.code = 'SL-JQ01' AND p.kind = 'officer')",
+    )
+    .execute(&state.db.pool)
+    .await?;
     Ok(true)
 }
 

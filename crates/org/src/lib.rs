@@ -2,6 +2,7 @@
 //! numbers, congresses and elections with term reminders, personnel changes, roster import.
 
 pub mod changes;
+pub mod demo;
 pub mod domain;
 pub mod elections;
 pub mod figures;

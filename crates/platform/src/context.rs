@@ -89,3 +89,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context missing")))
     }
 }
+
+impl Ctx {
+    /// A context for work the program does by itself (demo data, command-line jobs): every unit in
+    /// scope and the given permissions. Never built from a request.
+    pub fn internal(state: AppState, name: &str, perms: &[&str]) -> Self {
+        let user = CurrentUser {
+            id: 0,
+            username: name.to_string(),
+            display_name: name.to_string(),
+            unit_id: 0,
+            unit_name: String::new(),
+            unit_path: "/".into(),
+            prison_id: None,
+            roles: vec!["cli".into()],
+            role_names: vec!["命令行".into()],
+            admin: None,
+            perms: perms.iter().map(|p| p.to_string()).collect(),
+            scope: Scope { subtrees: vec!["/".into()], ..Scope::default() },
+            clearance: 3,
+            must_change_password: false,
+            session_kind: SessionKind::Api,
+            csrf: String::new(),
+        };
+        Ctx {
+            state,
+            user: Some(Arc::new(user)),
+            request_id: "internal".into(),
+            addr: "localhost".into(),
+            is_api: true,
+            flash: None,
+        }
+    }
+}

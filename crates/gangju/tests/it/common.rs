@@ -10,6 +10,8 @@ use reqwest::{Client, Response, StatusCode};
 use std::path::PathBuf;
 
 pub const PW: &str = demo::DEMO_PASSWORD;
+/// A smaller roster than the demo's, so each test's fresh database is quick to make.
+pub const TEST_PEOPLE: usize = 120;
 
 pub struct TestApp {
     pub base: String,
@@ -61,7 +63,7 @@ pub async fn spawn_with(policy: Policy) -> TestApp {
         clock: clock.clone(),
     };
     let (state, app) = build(opts).await.expect("build app");
-    demo::seed(&state).await.expect("seed demo");
+    demo::seed(&state, TEST_PEOPLE).await.expect("seed demo");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -9,5 +9,6 @@ mod admin_cli;
 mod audit_chain;
 mod auth;
 mod ledger;
+mod org;
 mod routes;
 mod scope;

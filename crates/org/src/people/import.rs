@@ -145,6 +145,15 @@ impl Importer for RosterImporter {
                 };
                 let result = match form.check(true) {
                     Ok(input) => super::service::insert(ctx, tx, &input).await.map(|_| ()),
+                    Err(AppError::Validation(mut f)) => {
+                        let id = platform::idcard::parse(&c(4)).ok().map(|card| card.number);
+                        let dups =
+                            super::service::duplicates(ctx, tx, Some(c(5).as_str()), id.as_deref(), None).await?;
+                        for (k, v) in dups {
+                            f.entry(k).or_insert(v);
+                        }
+                        Err(AppError::Validation(f))
+                    }
                     Err(e) => Err(e),
                 };
                 match result {

@@ -195,7 +195,21 @@ async fn check_refs(ctx: &Ctx, tx: &mut Tx, i: &PersonInput, id: Option<i64>) ->
     {
         errors.insert("branch_id".into(), "请选择有效的党支部（须为未撤销的党支部）".into());
     }
-    if let Some(n) = &i.police_number {
+    errors.extend(duplicates(ctx, tx, i.police_number.as_deref(), i.id_number.as_deref(), id).await?);
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+}
+
+/// Field errors for a police number or ID number that another person already has. Also used by
+/// the roster import on rows with other errors, so a row's every problem is reported at once.
+pub async fn duplicates(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    police_number: Option<&str>,
+    id_number: Option<&str>,
+    id: Option<i64>,
+) -> AppResult<platform::error::FieldErrors> {
+    let mut errors = platform::error::FieldErrors::new();
+    if let Some(n) = police_number.filter(|n| !n.is_empty()) {
         let dup: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE police_number = $1")
             .bind(n)
             .fetch_optional(&mut **tx)
@@ -204,7 +218,7 @@ async fn check_refs(ctx: &Ctx, tx: &mut Tx, i: &PersonInput, id: Option<i64>) ->
             errors.insert("police_number".into(), "警号已存在".into());
         }
     }
-    if let Some(n) = &i.id_number {
+    if let Some(n) = id_number.filter(|n| !n.is_empty()) {
         let idx = crypto::blind_index(&ctx.state.keys.field, n);
         let dup: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id_number_index = $1")
             .bind(idx)
@@ -214,7 +228,7 @@ async fn check_refs(ctx: &Ctx, tx: &mut Tx, i: &PersonInput, id: Option<i64>) ->
             errors.insert("id_number".into(), "身份证号已在花名册中".into());
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+    Ok(errors)
 }
 
 /// Inserts a checked person in `tx` (used by the form, the API, the roster import and the demo).

@@ -1,0 +1,352 @@
+//! 组织与队伍 through the real server: roster import, ID numbers sealed and scoped, terms and
+//! their reminders, personnel changes and the figures, on a fixture whose answers are known.
+
+use crate::common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// A valid 18-character number in the unassigned region 99 (no real person has it).
+pub fn id_number(birth: &str, seq: u32) -> String {
+    let body = format!("990101{}{:03}", birth.replace('-', ""), seq);
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+const ROSTER: &[&str] = &[
+    "姓名",
+    "类别",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "警号",
+    "单位编码",
+    "岗位",
+    "警员职务等级",
+    "领导职务",
+    "政治面貌",
+    "入党日期",
+    "所在支部编码",
+    "手机号",
+];
+
+#[tokio::test]
+async fn roster_import_checks_every_row_and_imports_all_or_nothing() {
+    let app = spawn_app().await;
+    let party = app.login("party").await;
+    let before = app.scalar("SELECT count(*) FROM people").await;
+    let good1 = id_number("1985-06-01", 11); // odd sequence: male
+    let good2 = id_number("1990-02-03", 22); // even: female
+    let mut bad_check = id_number("1988-01-01", 31);
+    bad_check.replace_range(17..18, if bad_check.ends_with('0') { "1" } else { "0" });
+    let rows = vec![
+        vec![
+            "赵测试",
+            "民警",
+            "男",
+            "1985-06-01",
+            good1.as_str(),
+            "3399001",
+            "SL-JQ01",
+            "管教民警",
+            "三级警长",
+            "",
+            "正式党员",
+            "2010-07-01",
+            "SL-JQ01-ZB",
+            "13800000001",
+        ],
+        vec!["钱测试", "职工", "女", "1990-02-03", good2.as_str(), "", "SL-NOPE", "内勤", "", "", "群众", "", "", ""],
+        vec![
+            "孙测试",
+            "民警",
+            "男",
+            "1988-01-01",
+            bad_check.as_str(),
+            "3399002",
+            "SL-JQ02",
+            "",
+            "",
+            "",
+            "群众",
+            "",
+            "",
+            "",
+        ],
+        vec!["李测试", "民警", "男", "1988-02-30", "", "3399003", "SL-JQ02", "", "", "", "群众", "", "", ""],
+        vec!["周测试", "民警", "男", "1985-06-01", "", "3399001", "SL-JQ02", "", "", "", "群众", "", "", ""],
+    ];
+    let r = party.upload("/org/people/import", "花名册.xlsx", xlsx(ROSTER, &rows)).await;
+    let page = r.text().await.unwrap();
+    for needle in ["单位编码“SL-NOPE”不存在", "身份证号校验位不正确", "出生日期不是有效日期", "警号已存在"]
+    {
+        assert!(page.contains(needle), "missing {needle}");
+    }
+    assert_eq!(app.scalar("SELECT count(*) FROM people").await, before, "nothing imported");
+
+    // 1,500 good rows: checked, then imported in one transaction.
+    let ids: Vec<String> =
+        (0..1500).map(|i| id_number(if i < 750 { "1980-01-01" } else { "1981-01-01" }, i % 750)).collect();
+    let polices: Vec<String> = (0..1500).map(|i| format!("44{i:05}")).collect();
+    let names: Vec<String> = (0..1500).map(|i| format!("导入{i}")).collect();
+    let rows: Vec<Vec<&str>> = (0..1500)
+        .map(|i| {
+            vec![
+                names[i].as_str(),
+                "民警",
+                if (i % 750) % 2 == 1 { "男" } else { "女" },
+                if i < 750 { "1980-01-01" } else { "1981-01-01" },
+                ids[i].as_str(),
+                polices[i].as_str(),
+                "SL-JQ03",
+                "管教民警",
+                "二级警长",
+                "",
+                "群众",
+                "",
+                "",
+                "",
+            ]
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let r = party.upload("/org/people/import", "花名册.xlsx", xlsx(ROSTER, &rows)).await;
+    let page = r.text().await.unwrap();
+    assert!(page.contains("共 1500 行，全部校验通过"), "{}", page.split("alert").nth(1).unwrap_or(""));
+    let token: String =
+        page.split("name=\"token\" value=\"").nth(1).unwrap().chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let done = party.post("/org/people/import/confirm", &[("token", token.as_str())]).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    eprintln!("roster of 1,500: checked and imported in {:?}", started.elapsed());
+    assert_eq!(app.scalar("SELECT count(*) FROM people").await, before + 1500);
+    // The same file again: every row is now a duplicate, and nothing more is imported.
+    let r = party.upload("/org/people/import", "花名册.xlsx", xlsx(ROSTER, &rows[..3])).await;
+    assert!(r.text().await.unwrap().contains("身份证号已在花名册中"));
+}
+
+#[tokio::test]
+async fn id_numbers_are_sealed_masked_and_revealed_only_with_the_permission() {
+    let app = spawn_app().await;
+    let party = app.token("party").await;
+    let unit = app.unit_id("SL-JQ01").await;
+    let n = id_number("1986-09-09", 15);
+    let r = party
+        .req(Method::POST, "/api/v1/people")
+        .json(&json!({"kind": "officer", "name": "周密", "gender": "male", "birth_date": "1986-09-09", "id_number": n, "police_number": "3398888", "unit_id": unit, "party_status": "masses"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(v["id_number_masked"], format!("{}**********{}", &n[..4], &n[14..]));
+    assert!(!v.to_string().contains(&n), "the API never sends the full number unasked");
+    // At rest: neither the number nor its digits in order are in the database row.
+    let (sealed, index): (String, String) =
+        sqlx::query_as("SELECT id_number_sealed, id_number_index FROM people WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(sealed.starts_with("v1:") && !sealed.contains(&n) && !index.contains(&n));
+    // A second person with the same number (lower-case x or not) is refused.
+    let r = party.req(Method::POST, "/api/v1/people").json(&json!({"kind": "worker", "name": "重号", "gender": "male", "birth_date": "1986-09-09", "id_number": n.to_lowercase(), "unit_id": unit})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Birth date and gender must agree with the number.
+    let r = party.req(Method::POST, "/api/v1/people").json(&json!({"kind": "worker", "name": "不符", "gender": "female", "birth_date": "1986-09-10", "id_number": id_number("1986-09-09", 17), "unit_id": unit})).send().await.unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["error"]["fields"]["id_number"].as_str().unwrap().contains("不一致"));
+
+    let audits = app.audit_count("view_sensitive").await;
+    let full = party.json(&format!("/api/v1/people/{id}/id_number")).await;
+    assert_eq!(full["id_number"], n);
+    assert_eq!(app.audit_count("view_sensitive").await, audits + 1, "every full view is audited");
+    let clerk = app.token("clerk1").await;
+    assert_eq!(clerk.get(&format!("/api/v1/people/{id}")).await.status(), StatusCode::OK);
+    assert_eq!(clerk.get(&format!("/api/v1/people/{id}/id_number")).await.status(), StatusCode::FORBIDDEN);
+    let clerk2 = app.token("clerk2").await;
+    assert_eq!(
+        clerk2.get(&format!("/api/v1/people/{id}")).await.status(),
+        StatusCode::NOT_FOUND,
+        "another department's person"
+    );
+    let page = clerk2.json("/api/v1/people?per_page=200").await;
+    let other_units: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["unit_name"].as_str().unwrap())
+        .filter(|u| *u != "二监区")
+        .collect();
+    assert!(other_units.is_empty(), "clerk2 sees only 二监区: {other_units:?}");
+    // Scope "self": the officer sees their own record only.
+    let officer = app.token("officer").await;
+    let mine = officer.json("/api/v1/people").await;
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["name"], "陈浩然");
+}
+
+#[tokio::test]
+async fn terms_ending_are_reminded_and_elections_replace_officers() {
+    let app = spawn_app().await;
+    let party = app.login("party").await;
+    let home = party.get("/").await.text().await.unwrap();
+    assert!(home.contains("换届") && home.contains("届满"), "term reminders on the home page");
+    let api = app.token("party").await;
+    let todos = api.json("/api/v1/todos").await;
+    let levels: Vec<&str> = todos["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["source"] == "换届选举")
+        .map(|t| t["level"].as_str().unwrap())
+        .collect();
+    assert!(levels.contains(&"overdue") && levels.contains(&"due_soon"), "{levels:?}");
+    let ctx = platform::Ctx::internal(app.state.clone(), "test", &[]);
+    let due = org::figures::orgs_due_for_election(&ctx, platform::clock::today(&app.clock)).await.unwrap();
+    assert_eq!(due.value as usize, levels.len());
+    assert_eq!(due.value as usize, due.records.len());
+
+    // A term election ends the old officers' terms and records the new ones.
+    let (org, name): (i64, String) =
+        sqlx::query_as("SELECT o.id, o.name FROM party_orgs o WHERE o.code = 'SL-JQ02-ZB'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let members: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM people WHERE branch_id = $1 AND party_status = 'full' ORDER BY id LIMIT 3")
+            .bind(org)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    let today = platform::clock::today(&app.clock).to_string();
+    let officers = vec![format!("secretary:{}", members[0].0), format!("member:{}", members[1].0)];
+    let r = api
+        .req(Method::POST, "/api/v1/elections")
+        .json(&json!({"org_id": org, "kind": "term", "held_on": today, "officers": officers}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let current: i64 = sqlx::query_scalar("SELECT count(*) FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
+        .bind(org)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(current, 2);
+    let page = party.get(&format!("/org/orgs/{org}")).await.text().await.unwrap();
+    assert!(page.contains(&name) && page.contains("在任") && page.contains("离任"));
+    // A by-election keeps the term's end date; a non-member cannot be elected.
+    let masses: i64 = sqlx::query_scalar("SELECT min(id) FROM people WHERE party_status = 'masses'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = api
+        .req(Method::POST, "/api/v1/elections")
+        .json(
+            &json!({"org_id": org, "kind": "by_election", "held_on": today, "officers": [format!("member:{masses}")]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api.req(Method::POST, "/api/v1/elections").json(&json!({"org_id": org, "kind": "by_election", "held_on": today, "officers": [format!("member:{}", members[2].0)]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let ends: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT term_end FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
+            .bind(org)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(ends.len(), 1, "the by-election ends with the term");
+}
+
+#[tokio::test]
+async fn figures_count_exactly_the_records_on_a_known_fixture() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let unit = app.unit_id("SL-JQ05").await;
+    // Three branches: two founded in 2019, one in 2020.
+    for (code, founded) in [("FX-1", "2019-02-01"), ("FX-2", "2019-12-31"), ("FX-3", "2020-01-01")] {
+        let r = api.req(Method::POST, "/api/v1/party_orgs").json(&json!({"parent_id": committee, "code": code, "name": format!("测试{code}支部"), "kind": "branch", "unit_id": unit, "founded_on": founded})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    }
+    // A: 正科 and 四级高级警长; B: 正科 and 一级警长; C: 副科.
+    let mut ids = Vec::new();
+    for (name, level, rank, seq) in [
+        ("甲", "section", "senior_4", 101),
+        ("乙", "section", "sergeant_1", 103),
+        ("丙", "deputy_section", "sergeant_2", 105),
+    ] {
+        let r = api
+            .req(Method::POST, "/api/v1/people")
+            .json(&json!({"kind": "officer", "name": name, "gender": "male", "birth_date": "1970-01-01", "id_number": id_number("1970-01-01", seq), "police_number": format!("FX{seq}"), "unit_id": unit, "leadership_level": level, "police_rank": rank}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        ids.push(r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let change = |person: i64, kind: &str, on: &str| json!({"person_id": person, "kind": kind, "effective_on": on, "after_unit_id": if kind == "transfer" { json!(app_unit(unit)) } else { json!("") }});
+    fn app_unit(u: i64) -> i64 {
+        u
+    }
+    for (p, kind, on) in [
+        (ids[0], "removal", "2019-03-01"),
+        (ids[1], "removal", "2019-04-01"),
+        (ids[2], "post_exchange", "2019-05-01"),
+        (ids[2], "post_exchange", "2019-06-01"),
+        (ids[0], "transfer", "2020-02-01"),
+    ] {
+        let r = api.req(Method::POST, "/api/v1/personnel_changes").json(&change(p, kind, on)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    }
+    let ctx = platform::Ctx::internal(app.state.clone(), "test", &[]);
+    let f = org::figures::branches_founded(&ctx, "2019-01-01", "2019-12-31").await.unwrap();
+    assert_eq!((f.value, f.records.len()), (2, 2));
+    use org::figures::{ChangeFilter, people_changed};
+    let all = people_changed(&ctx, "2019-01-01", "2019-12-31", ChangeFilter::default()).await.unwrap();
+    assert_eq!(all.value, 3, "three people, one of them changed twice");
+    let senior =
+        ChangeFilter { kind: Some("removal"), before_level: Some("section"), min_before_rank: Some("senior_4") };
+    let f = people_changed(&ctx, "2019-01-01", "2019-12-31", senior).await.unwrap();
+    assert_eq!(f.value, 1);
+    assert_eq!(f.records[0].id, ids[0]);
+    assert!(f.definition.contains("四级高级警长及以上"));
+    let ex = ChangeFilter { kind: Some("post_exchange"), before_level: Some("deputy_section"), ..Default::default() };
+    assert_eq!(people_changed(&ctx, "2019-01-01", "2019-12-31", ex).await.unwrap().value, 1);
+    // The demo's year reproduces the seed report: 210 people, 13 removals, 6 exchanges, 4 adjustments.
+    let today = platform::clock::today(&app.clock);
+    let from = today.saturating_sub(jiff::Span::new().years(1)).to_string();
+    let to = today.to_string();
+    let removed = people_changed(&ctx, &from, &to, senior).await.unwrap();
+    assert_eq!(removed.value, 13);
+    let adjust = ChangeFilter { kind: Some("level_change"), before_level: Some("section"), ..Default::default() };
+    assert_eq!(people_changed(&ctx, &from, &to, adjust).await.unwrap().value, 4);
+    // The removal moved 甲 out of the 正科 post; undoing the latest change puts the person back.
+    let (level,): (String,) = sqlx::query_as("SELECT leadership_level FROM people WHERE id = $1")
+        .bind(ids[1])
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(level, "");
+    let latest: i64 = sqlx::query_scalar("SELECT max(id) FROM personnel_changes WHERE person_id = $1")
+        .bind(ids[1])
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        api.req(Method::DELETE, &format!("/api/v1/personnel_changes/{latest}")).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let (level,): (String,) = sqlx::query_as("SELECT leadership_level FROM people WHERE id = $1")
+        .bind(ids[1])
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(level, "section");
+}
