@@ -262,6 +262,35 @@ async function main() {
     await shot('units-print.png');
   });
 
+  await scenario('party office: roster with the organisation tree, a profile, the full ID number', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    const link = page.locator('.sidebar a', { hasText: '人员花名册' });
+    if (!(await link.isVisible())) await page.locator('.sidebar summary', { hasText: '组织与队伍' }).click();
+    await Promise.all([page.waitForURL('**/org/people'), link.click()]);
+    const total = await pagerTotal(page);
+    check(total >= 1000, `expected the demo roster of ~1,200, got 共 ${total} 条`);
+    const masked = await page.locator('table.table tbody tr').first().innerText();
+    check(/\d{4}\*{10}[\dX]{4}/.test(masked), `ID number not masked in the list: ${masked}`);
+    await shot('people-1366.png');
+    await Promise.all([page.waitForURL(/org=\d+/), page.locator('.tree a', { hasText: '一监区党支部' }).click()]);
+    const inBranch = await pagerTotal(page);
+    check(inBranch > 0 && inBranch < total, `branch filter: ${inBranch}`);
+    await Promise.all([page.waitForURL(/\/org\/people\/\d+$/), page.locator('table.table tbody a').first().click()]);
+    await Promise.all([page.waitForLoadState(), page.locator('button', { hasText: '查看完整号码' }).click()]);
+    const full = await page.locator('code.secret').innerText();
+    check(/^99\d{15}[\dX]$/.test(full), `full ID number: ${full}`);
+    await shot('person-1366.png');
+    await t.goto('/org/orgs');
+    check(await pagerTotal(page) >= 25, 'expected ~30 party organisations');
+    await shot('orgs-1366.png');
+    await t.goto('/org/elections');
+    check(await page.locator('.card-title', { hasText: '换届提醒' }).isVisible(), 'no term reminders');
+    await shot('elections-1366.png');
+    await t.goto('/');
+    await shot('home-party-1366.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();

@@ -68,8 +68,12 @@ const COLS: &str = "p.id, p.kind, p.name, p.gender, p.birth_date, p.id_number_ma
     o.name AS branch_name, p.phone, p.employment_status, p.user_id, p.version";
 const FROM: &str = "FROM people p JOIN units n ON n.id = p.unit_id LEFT JOIN party_orgs o ON o.id = p.branch_id";
 
-pub const SORTS: &[(&str, &str)] =
-    &[("unit", "n.path"), ("name", "p.name"), ("police_number", "p.police_number"), ("birth_date", "p.birth_date")];
+pub const SORTS: &[(&str, &str)] = &[
+    ("unit", "n.sort_order"),
+    ("name", "p.name"),
+    ("police_number", "p.police_number"),
+    ("birth_date", "p.birth_date"),
+];
 
 /// Filters: keyword (name or police number), kind, party_status, rank, level, employment,
 /// unit (with its subtree), org (the organisation and every organisation under it).
