@@ -53,7 +53,7 @@ CREATE UNIQUE INDEX people_id_number ON people(id_number_index);
 CREATE UNIQUE INDEX people_police_number ON people(police_number);
 CREATE INDEX people_unit ON people(unit_id);
 CREATE INDEX people_branch ON people(branch_id);
-CREATE INDEX people_user ON people(user_id);
+CREATE UNIQUE INDEX people_user ON people(user_id);
 
 -- Which branch a person belonged to, and when: the profile's history.
 CREATE TABLE branch_memberships (

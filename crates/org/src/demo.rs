@@ -235,6 +235,7 @@ pub async fn seed(ctx: &Ctx, people: usize, today: Date) -> AppResult<Seeded> {
             },
             phone: format!("199{:08}", rng.below(100_000_000)),
             employment_status: if retired { "retired" } else { "active" },
+            user_id: None,
             version: None,
         };
         match crate::people::service::insert(ctx, &mut tx, &input).await {
@@ -252,6 +253,15 @@ pub async fn seed(ctx: &Ctx, people: usize, today: Date) -> AppResult<Seeded> {
 
 /// The 4th congress elects the committee; branches elected in 2025, a few whose terms end soon.
 async fn elections(ctx: &Ctx, today: Date, committee: i64) -> AppResult<()> {
+    let form = crate::elections::congress::CongressForm {
+        org_id: committee.to_string(),
+        session_no: "4".into(),
+        name: "中共示例省第一监狱第四次代表大会".into(),
+        held_on: "2022-04-20".into(),
+        delegates: "120".into(),
+        description: "选举产生新一届监狱党委和监狱纪委（演示数据）".into(),
+    };
+    let congress = Some(crate::elections::congress::create(ctx, &form).await?);
     let orgs: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, kind FROM party_orgs WHERE dissolved_on IS NULL ORDER BY id")
             .fetch_all(&ctx.state.db.pool)
@@ -284,6 +294,10 @@ async fn elections(ctx: &Ctx, today: Date, committee: i64) -> AppResult<()> {
             held_on: held.to_string(),
             term_years: String::new(),
             notes: "演示数据".into(),
+            congress_id: congress
+                .filter(|_| kind == "committee" || kind == "discipline_committee")
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             officers,
         };
         crate::elections::service::create(ctx, &form).await?;

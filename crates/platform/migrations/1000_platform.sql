@@ -47,7 +47,6 @@ CREATE TABLE users (
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     unit_id BIGINT NOT NULL REFERENCES units(id),
-    person_id BIGINT,
     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
     password_hash TEXT NOT NULL,
     password_changed_at BIGINT NOT NULL,

@@ -230,6 +230,19 @@ async fn the_accounts_list_masks_phones_and_pages() {
     let b = app.login("sysadmin").await;
     let page = b.get("/system/users?keyword=lisi").await.text().await.unwrap();
     assert!(page.contains("138****5678") && !page.contains("13812345678"));
+    // What the API gives can be sent back as it is: the masked phone means "unchanged".
+    let id = v["user"]["id"].as_i64().unwrap();
+    let mut user = a.json(&format!("/api/v1/users/{id}")).await;
+    assert_eq!(user["phone"], "138****5678");
+    user["display_name"] = serde_json::json!("李四（改）");
+    let r = a.req(Method::PUT, &format!("/api/v1/users/{id}")).json(&user).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let phone: String = sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(phone, "13812345678");
     let list = a.json("/api/v1/users?per_page=3&page=2").await;
     assert_eq!(list["per_page"], 3);
     assert_eq!(list["page"], 2);

@@ -350,3 +350,48 @@ async fn figures_count_exactly_the_records_on_a_known_fixture() {
         .unwrap();
     assert_eq!(level, "section");
 }
+
+#[tokio::test]
+async fn congresses_hold_elections_and_people_link_to_accounts() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let list = api.json("/api/v1/congresses").await;
+    assert_eq!(list["total"], 1, "the demo's 4th congress");
+    assert_eq!(list["items"][0]["elections"], 2, "it elected the committee and the discipline committee");
+    let branch: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-JQ01-ZB'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = api
+        .req(Method::POST, "/api/v1/congresses")
+        .json(&json!({"org_id": branch, "session_no": 1, "name": "支部代表大会", "held_on": "2023-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "only a committee holds a congress");
+    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = api.req(Method::POST, "/api/v1/congresses").json(&json!({"org_id": committee, "session_no": 5, "name": "第五次党代会", "held_on": "2027-04-20", "delegates": 110})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(api.json("/api/v1/congresses").await["total"], 2);
+
+    // A person is linked to one account at most, and only to an account in scope.
+    let officer_user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'officer'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let other: i64 = sqlx::query_scalar("SELECT min(id) FROM people WHERE user_id IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let p = api.json(&format!("/api/v1/people/{other}")).await;
+    let mut body = p.clone();
+    body["user_id"] = json!(officer_user);
+    body["id_number"] = json!("");
+    let r = api.req(Method::PUT, &format!("/api/v1/people/{other}")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["fields"]["user_id"], "该账号已关联其他人员", "{v}");
+}

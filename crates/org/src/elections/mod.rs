@@ -1,5 +1,6 @@
 //! 换届选举: the elections ledger, recording an election with the officers elected, and the API.
 
+pub mod congress;
 pub mod service;
 
 use crate::domain::{ELECTION_KINDS, OFFICER_POSTS};
@@ -24,6 +25,9 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/org/elections", Need::Perm(ORG_VIEW), "换届选举台账", list_page)
         .get("/org/elections/new", Need::Perm(ORG_EDIT), "录入选举页", new_page)
         .post("/org/elections", Need::Perm(ORG_EDIT), "录入选举", create_page)
+        .post("/org/congresses", Need::Perm(ORG_EDIT), "录入党代会", congress_create)
+        .get("/api/v1/congresses", Need::Perm(ORG_VIEW), "党代会列表", api_congresses)
+        .post("/api/v1/congresses", Need::Perm(ORG_EDIT), "录入党代会", api_congress_create)
         .get("/api/v1/elections", Need::Perm(ORG_VIEW), "选举列表", api_list)
         .post("/api/v1/elections", Need::Perm(ORG_EDIT), "录入选举（officers: [\"secretary:人员id\", …]）", api_create)
 }
@@ -40,6 +44,8 @@ struct ListPage {
     due: Vec<(i64, String, String)>,
     today: String,
     can_edit: bool,
+    congresses: Vec<congress::Congress>,
+    committees: Vec<crate::orgs::service::Org>,
 }
 
 async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
@@ -50,6 +56,9 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let ListScreen { frame, pager, offset, .. } =
         ListScreen::new(&ctx, &p, &page, "/org/elections", "换届选举", &[("组织与队伍", ""), ("换届选举", "")]);
     let can_edit = ctx.can(ORG_EDIT);
+    let congresses = congress::list(&ctx).await?;
+    let committees =
+        crate::orgs::service::tree(&ctx, true).await?.into_iter().filter(|o| o.kind == "committee").collect();
     Ok(Html(ListPage {
         frame,
         p,
@@ -60,6 +69,8 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
         due,
         today: today.to_string(),
         can_edit,
+        congresses,
+        committees,
     })
     .into_response())
 }
@@ -76,6 +87,7 @@ struct FormPage {
     posts: crate::domain::Codes,
     /// Up to 9 rows of (post, person id) for the officers table.
     slots: Vec<(String, String)>,
+    congresses: Vec<congress::Congress>,
 }
 
 async fn form(ctx: &Ctx, f: ElectionForm, errors: FieldErrors) -> AppResult<Response> {
@@ -109,8 +121,10 @@ async fn form(ctx: &Ctx, f: ElectionForm, errors: FieldErrors) -> AppResult<Resp
         slots.push((if slots.is_empty() { "secretary" } else { "member" }.to_string(), String::new()));
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Html(FormPage { frame, f, errors, orgs, members, kinds: ELECTION_KINDS, posts: OFFICER_POSTS, slots }))
-        .into_response())
+    let congresses = congress::list(ctx).await?;
+    let page =
+        FormPage { frame, f, errors, orgs, members, kinds: ELECTION_KINDS, posts: OFFICER_POSTS, slots, congresses };
+    Ok((status, Html(page)).into_response())
 }
 
 async fn new_page(ctx: Ctx, q: Q) -> AppResult<Response> {
@@ -145,6 +159,7 @@ async fn create_page(ctx: Ctx, body: String) -> AppResult<Response> {
         held_on: get("held_on"),
         term_years: get("term_years"),
         notes: get("notes"),
+        congress_id: get("congress_id"),
         officers,
     };
     if get("choose") == "1" {
@@ -168,5 +183,31 @@ async fn api_create(
 ) -> AppResult<Response> {
     let f: ElectionForm = platform::web::form::form_from_json(b)?;
     let id = service::create(&ctx, &f).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
+
+async fn congress_create(ctx: Ctx, f: axum::Form<congress::CongressForm>) -> AppResult<Response> {
+    match congress::create(&ctx, &f).await {
+        Ok(_) => Ok(redirect_with_flash("/org/elections", "党代会已录入")),
+        Err(AppError::Validation(errors)) => Ok(redirect_with_flash(
+            "/org/elections",
+            &format!("党代会未录入：{}", errors.into_values().collect::<Vec<_>>().join("；")),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+async fn api_congresses(ctx: Ctx) -> AppResult<Response> {
+    let items = congress::list(&ctx).await?;
+    let total = items.len();
+    Ok(Json(serde_json::json!({ "items": items, "total": total, "page": 1, "per_page": 200 })).into_response())
+}
+
+async fn api_congress_create(
+    ctx: Ctx,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let f: congress::CongressForm = platform::web::form::form_from_json(b)?;
+    let id = congress::create(&ctx, &f).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
 }

@@ -105,6 +105,8 @@ pub struct ElectionForm {
     pub held_on: String,
     pub term_years: String,
     pub notes: String,
+    /// The congress that held the election (committee and discipline committee elections).
+    pub congress_id: String,
     /// "post:person_id" per elected officer, e.g. "secretary:12".
     pub officers: Vec<String>,
 }
@@ -131,6 +133,16 @@ pub async fn create(ctx: &Ctx, form: &ElectionForm) -> AppResult<i64> {
         org.as_ref().map(|o| o.term_years).unwrap_or(3)
     } else {
         f.int("term_years", "任期（年）", &form.term_years, 1, 5)
+    };
+    let congress: Option<i64> = match form.congress_id.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(c) if crate::elections::congress::list(ctx).await?.iter().any(|x| x.id == c) => Some(c),
+            _ => {
+                f.add("congress_id", "请选择有效的党代会");
+                None
+            }
+        },
     };
     let mut elected = Vec::new();
     for o in &form.officers {
@@ -177,8 +189,8 @@ pub async fn create(ctx: &Ctx, form: &ElectionForm) -> AppResult<i64> {
     let mut tx = ctx.state.db.begin().await?;
     let now = ctx.state.clock.now_ms();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO elections (org_id, unit_id, kind, held_on, term_years, term_end, notes, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8) RETURNING id",
+        "INSERT INTO elections (org_id, unit_id, kind, held_on, term_years, term_end, notes, congress_id, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$9,$8,$8) RETURNING id",
     )
     .bind(org.id)
     .bind(org.unit_id)
@@ -188,6 +200,7 @@ pub async fn create(ctx: &Ctx, form: &ElectionForm) -> AppResult<i64> {
     .bind(&term_end)
     .bind(&notes)
     .bind(now)
+    .bind(congress)
     .fetch_one(&mut *tx)
     .await?;
     if kind == "term" {

@@ -141,6 +141,7 @@ impl Importer for RosterImporter {
                     branch_id: branch.map(|b| b.to_string()).unwrap_or_default(),
                     phone: c(13),
                     employment_status: "active".into(),
+                    user_id: String::new(),
                     version: String::new(),
                 };
                 let result = match form.check(true) {

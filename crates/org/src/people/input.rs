@@ -25,6 +25,8 @@ pub struct PersonForm {
     pub branch_id: String,
     pub phone: String,
     pub employment_status: String,
+    /// The account this person logs in with (optional).
+    pub user_id: String,
     pub version: String,
 }
 
@@ -46,6 +48,7 @@ pub struct PersonInput {
     pub branch_id: Option<i64>,
     pub phone: String,
     pub employment_status: &'static str,
+    pub user_id: Option<i64>,
     pub version: Option<i64>,
 }
 
@@ -159,6 +162,7 @@ impl PersonForm {
             branch_id: if matches!(party_status, "full" | "probationary") { branch_id } else { None },
             phone,
             employment_status,
+            user_id: self.user_id.trim().parse().ok(),
             version,
         })
     }

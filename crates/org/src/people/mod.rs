@@ -149,6 +149,7 @@ struct FormPage {
     orgs: Vec<crate::orgs::service::Org>,
     c: Choices,
     masked: String,
+    accounts: Vec<(i64, String, String)>,
 }
 
 async fn form(ctx: &Ctx, id: Option<i64>, f: PersonForm, errors: FieldErrors) -> AppResult<Response> {
@@ -163,8 +164,13 @@ async fn form(ctx: &Ctx, id: Option<i64>, f: PersonForm, errors: FieldErrors) ->
         Some(i) => service::get(ctx, i).await?.id_number_masked,
         None => String::new(),
     };
+    let mut q = platform::db::Sql::new("SELECT id, username, display_name FROM users WHERE status = 'active' AND ");
+    ctx.user()?.scope.push_condition(&mut q, "unit_id", None);
+    q.push(" ORDER BY username LIMIT 1000");
+    let accounts: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Html(FormPage { frame, action, creating, f, errors, units, orgs, c: CHOICES, masked })).into_response())
+    Ok((status, Html(FormPage { frame, action, creating, f, errors, units, orgs, c: CHOICES, masked, accounts }))
+        .into_response())
 }
 
 async fn new_page(ctx: Ctx) -> AppResult<Response> {
@@ -208,6 +214,7 @@ fn to_form(x: &Person) -> PersonForm {
         branch_id: x.branch_id.map(|b| b.to_string()).unwrap_or_default(),
         phone: x.phone.clone(),
         employment_status: x.employment_status.clone(),
+        user_id: x.user_id.map(|u| u.to_string()).unwrap_or_default(),
         version: x.version.to_string(),
     }
 }
@@ -217,7 +224,21 @@ async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     form(&ctx, Some(id), to_form(&x), FieldErrors::new()).await
 }
 
+/// Lists and the API show phones masked; a form or body that sends the masked value back means
+/// "unchanged", not a new (invalid) number.
+async fn unmask_phone(ctx: &Ctx, id: i64, f: &mut PersonForm) -> AppResult<()> {
+    if f.phone.contains('*') {
+        let current = service::get(ctx, id).await?;
+        if f.phone == current.masked_phone() {
+            f.phone = current.phone;
+        }
+    }
+    Ok(())
+}
+
 async fn update_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<PersonForm>) -> AppResult<Response> {
+    let mut f = f;
+    unmask_phone(&ctx, id, &mut f.0).await?;
     let res = match f.check(false) {
         Ok(i) => service::update(&ctx, id, &i).await,
         Err(e) => Err(e),
@@ -294,7 +315,8 @@ async fn api_create(ctx: Ctx, b: JsonBody) -> AppResult<Response> {
 }
 
 async fn api_update(ctx: Ctx, Path(id): Path<i64>, b: JsonBody) -> AppResult<Response> {
-    let f: PersonForm = platform::web::form::form_from_json(b)?;
+    let mut f: PersonForm = platform::web::form::form_from_json(b)?;
+    unmask_phone(&ctx, id, &mut f).await?;
     service::update(&ctx, id, &f.check(false)?).await?;
     Ok(Json(service::get(&ctx, id).await?).into_response())
 }

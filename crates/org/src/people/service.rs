@@ -194,6 +194,19 @@ async fn check_refs(ctx: &Ctx, tx: &mut Tx, i: &PersonInput, id: Option<i64>) ->
     if !in_scope(ctx, tx, "units", i.unit_id, false).await? {
         errors.insert("unit_id".into(), "请选择有效的所在单位".into());
     }
+    if let Some(u) = i.user_id {
+        let mut q = Sql::new("SELECT count(*) FROM users WHERE id = ");
+        q.bind(u).push(" AND ");
+        ctx.user()?.scope.push_condition(&mut q, "unit_id", None);
+        let found: i64 = q.query_scalar().fetch_one(&mut **tx).await?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1").bind(u).fetch_optional(&mut **tx).await?;
+        if found == 0 {
+            errors.insert("user_id".into(), "请选择有效的账号".into());
+        } else if taken.is_some_and(|t| Some(t) != id) {
+            errors.insert("user_id".into(), "该账号已关联其他人员".into());
+        }
+    }
     if let Some(b) = i.branch_id
         && !in_scope(ctx, tx, "party_orgs", b, true).await?
     {
@@ -247,7 +260,7 @@ pub async fn insert(ctx: &Ctx, tx: &mut Tx, i: &PersonInput) -> AppResult<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO people (kind, name, gender, birth_date, id_number_sealed, id_number_index, id_number_masked, police_number, \
          unit_id, post, police_rank, leadership_level, party_status, party_join_date, branch_id, phone, employment_status, \
-         created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18) RETURNING id",
+         created_at, updated_at, user_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18,$19) RETURNING id",
     )
     .bind(i.kind)
     .bind(&i.name)
@@ -267,6 +280,7 @@ pub async fn insert(ctx: &Ctx, tx: &mut Tx, i: &PersonInput) -> AppResult<i64> {
     .bind(&i.phone)
     .bind(i.employment_status)
     .bind(now)
+    .bind(i.user_id)
     .fetch_one(&mut **tx)
     .await?;
     if let Some(b) = i.branch_id {
@@ -303,7 +317,7 @@ pub async fn update(ctx: &Ctx, id: i64, i: &PersonInput) -> AppResult<()> {
     let n = sqlx::query(
         "UPDATE people SET kind = $1, name = $2, gender = $3, birth_date = $4, police_number = $5, unit_id = $6, post = $7, \
          police_rank = $8, leadership_level = $9, party_status = $10, party_join_date = $11, branch_id = $12, phone = $13, \
-         employment_status = $14, version = version + 1, updated_at = $15 WHERE id = $16 AND version = $17",
+         employment_status = $14, version = version + 1, updated_at = $15, user_id = $18 WHERE id = $16 AND version = $17",
     )
     .bind(i.kind)
     .bind(&i.name)
@@ -322,6 +336,7 @@ pub async fn update(ctx: &Ctx, id: i64, i: &PersonInput) -> AppResult<()> {
     .bind(ctx.state.clock.now_ms())
     .bind(id)
     .bind(version)
+    .bind(i.user_id)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -272,7 +272,9 @@ pub async fn create(ctx: &Ctx, i: &AccountInput) -> AppResult<(i64, String)> {
 
 pub async fn update(ctx: &Ctx, id: i64, i: &AccountInput) -> AppResult<()> {
     let current = get(ctx, id).await?;
-    let i = check_input(&AccountInput { username: current.username.clone(), ..clone_input(i) }, false)?;
+    // The masked number the list and the API show, sent back, means "unchanged".
+    let phone = if i.phone == current.masked_phone() { current.phone.clone() } else { i.phone.clone() };
+    let i = check_input(&AccountInput { username: current.username.clone(), phone, ..clone_input(i) }, false)?;
     let unit = crate::units::service::get(ctx, i.unit_id.unwrap_or_default())
         .await
         .map_err(|_| AppError::field("unit_id", "请选择有效的所属单位"))?;
