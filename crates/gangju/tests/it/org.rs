@@ -377,6 +377,25 @@ async fn congresses_hold_elections_and_people_link_to_accounts() {
     assert_eq!(r.status(), StatusCode::CREATED);
     assert_eq!(api.json("/api/v1/congresses").await["total"], 2);
 
+    // A branch may cover several units; another prison's unit is refused.
+    let (a, b, far) = (app.unit_id("SL-JQ01").await, app.unit_id("SL-JQ02").await, app.unit_id("SL2").await);
+    let r = api
+        .req(Method::PUT, &format!("/api/v1/party_orgs/{branch}/units"))
+        .json(&json!({"unit_ids": [a, far]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .req(Method::PUT, &format!("/api/v1/party_orgs/{branch}/units"))
+        .json(&json!({"unit_ids": [a, b]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+
     // A person is linked to one account at most, and only to an account in scope.
     let officer_user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'officer'")
         .fetch_one(&app.state.db.pool)

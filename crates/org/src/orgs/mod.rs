@@ -31,10 +31,12 @@ pub fn routes(r: Routes) -> Routes {
         .get("/org/orgs/{id}", view, "党组织详情", view_page)
         .get("/org/orgs/{id}/edit", edit, "修改党组织页", edit_page)
         .post("/org/orgs/{id}/edit", edit, "修改党组织", update_page)
+        .post("/org/orgs/{id}/units", edit, "设置覆盖单位", units_page)
         .get("/api/v1/party_orgs", view, "党组织列表", api_list)
         .post("/api/v1/party_orgs", edit, "新增党组织", api_create)
         .get("/api/v1/party_orgs/{id}", view, "党组织详情", api_get)
         .put("/api/v1/party_orgs/{id}", edit, "修改党组织（须带 version）", api_update)
+        .put("/api/v1/party_orgs/{id}/units", edit, "设置覆盖单位（unit_ids）", api_units)
 }
 
 #[derive(Template)]
@@ -191,6 +193,8 @@ struct ViewPage {
     elections: Vec<crate::elections::service::Election>,
     children: Vec<Org>,
     can_edit: bool,
+    /// (unit id, name, depth, covered)
+    units: Vec<(i64, String, usize, bool)>,
 }
 
 async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -206,8 +210,49 @@ async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let elections = crate::elections::service::list(&ctx, &ep).await?.items;
     let children = service::tree(&ctx, false).await?.into_iter().filter(|c| c.parent_id == Some(id)).collect();
     let frame = Frame::new(&ctx, &o.name, "/org/orgs", &[("组织与队伍", ""), ("党组织", "/org/orgs"), (&o.name, "")]);
-    Ok(Html(ViewPage { frame, o, parent_name, officers, elections, children, can_edit: ctx.can(ORG_EDIT) })
+    let covered = service::covered_units(&ctx, id).await?;
+    let units = system::units::service::tree(&ctx)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name.clone(), u.depth(), covered.iter().any(|(c, _)| *c == u.id)))
+        .collect();
+    Ok(Html(ViewPage { frame, o, parent_name, officers, elections, children, can_edit: ctx.can(ORG_EDIT), units })
         .into_response())
+}
+
+/// The units form posts `units` once per ticked box.
+async fn units_page(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
+    let units: Vec<i64> = body
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| *k == "units")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(1000)
+        .collect();
+    match service::set_covered_units(&ctx, id, &units).await {
+        Ok(()) => Ok(redirect_with_flash(&format!("/org/orgs/{id}"), "覆盖单位已保存")),
+        Err(AppError::Validation(f)) => {
+            Ok(redirect_with_flash(&format!("/org/orgs/{id}"), &f.into_values().collect::<Vec<_>>().join("；")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct UnitsBody {
+    unit_ids: Vec<i64>,
+}
+
+async fn api_units(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    b: Result<Json<UnitsBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let Json(b) = b.map_err(|_| AppError::BadRequest("请求体须为 {\"unit_ids\": [单位 id, …]}".into()))?;
+    service::set_covered_units(&ctx, id, &b.unit_ids).await?;
+    let covered = service::covered_units(&ctx, id).await?;
+    let items: Vec<_> = covered.into_iter().map(|(id, name)| serde_json::json!({"id": id, "name": name})).collect();
+    Ok(Json(serde_json::json!({ "items": items })).into_response())
 }
 
 async fn api_list(ctx: Ctx, q: Q) -> AppResult<Response> {

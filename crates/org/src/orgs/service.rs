@@ -313,3 +313,37 @@ pub async fn update(ctx: &Ctx, id: i64, i: &OrgInput) -> AppResult<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// The units an organisation covers (a branch may span several departments), in tree order.
+pub async fn covered_units(ctx: &Ctx, id: i64) -> AppResult<Vec<(i64, String)>> {
+    get(ctx, id).await?;
+    Ok(sqlx::query_as("SELECT u.id, u.name FROM party_org_units c JOIN units u ON u.id = c.unit_id WHERE c.org_id = $1 ORDER BY u.sort_order, u.id")
+        .bind(id)
+        .fetch_all(&ctx.state.db.pool)
+        .await?)
+}
+
+/// Replaces the covered units; each must be inside the caller's scope, and there must be one.
+pub async fn set_covered_units(ctx: &Ctx, id: i64, units: &[i64]) -> AppResult<()> {
+    let org = get(ctx, id).await?;
+    if units.is_empty() {
+        return Err(AppError::field("units", "至少选择一个单位"));
+    }
+    let visible = system::units::service::tree(ctx).await?;
+    if units.iter().any(|u| !visible.iter().any(|v| v.id == *u)) {
+        return Err(AppError::field("units", "所选单位不存在或不在您的管理范围内"));
+    }
+    let mut tx = ctx.state.db.begin().await?;
+    sqlx::query("DELETE FROM party_org_units WHERE org_id = $1").bind(id).execute(&mut *tx).await?;
+    for u in units {
+        sqlx::query("INSERT INTO party_org_units (org_id, unit_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*u)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let detail = format!("{}：覆盖单位 {:?}", org.name, units);
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("update", "party_org", id).detail(detail)).await?;
+    tx.commit().await?;
+    Ok(())
+}
