@@ -74,10 +74,8 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let rows = page
         .items
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
+        .map(|c| {
             vec![
-                Cell::Int(i as i64 + 1),
                 Cell::from(c.person_name.clone()),
                 Cell::from(c.kind_label()),
                 Cell::from(c.effective_on.clone()),
@@ -94,7 +92,7 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
             ]
         })
         .collect();
-    let headers = ["序号", "姓名", "类型", "生效日期", "文号", "岗位", "领导职务", "职务等级", "单位", "事由"];
+    let headers = ["姓名", "类型", "生效日期", "文号", "岗位", "领导职务", "职务等级", "单位", "事由"];
     platform::ledger::export_xlsx(&ctx, "职务调整", &headers, rows, &filters).await
 }
 

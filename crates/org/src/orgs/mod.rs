@@ -70,10 +70,8 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let rows = page
         .items
         .iter()
-        .enumerate()
-        .map(|(i, o)| {
+        .map(|o| {
             vec![
-                Cell::Int(i as i64 + 1),
                 Cell::from(o.code.clone()),
                 Cell::from(o.name.clone()),
                 Cell::from(o.kind_label()),
@@ -85,7 +83,7 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
             ]
         })
         .collect();
-    let headers = ["序号", "组织编码", "组织名称", "类型", "所属单位", "成立日期", "撤销日期", "党员数", "任期（年）"];
+    let headers = ["组织编码", "组织名称", "类型", "所属单位", "成立日期", "撤销日期", "党员数", "任期（年）"];
     platform::ledger::export_xlsx(&ctx, "党组织", &headers, rows, &filters).await
 }
 

@@ -94,10 +94,8 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let rows = page
         .items
         .iter()
-        .enumerate()
-        .map(|(i, x)| {
+        .map(|x| {
             vec![
-                Cell::Int(i as i64 + 1),
                 Cell::from(x.name.clone()),
                 Cell::from(x.kind_label()),
                 Cell::from(x.gender_label()),
@@ -117,7 +115,6 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         })
         .collect();
     let headers = [
-        "序号",
         "姓名",
         "类别",
         "性别",

@@ -11,6 +11,7 @@ use office::Cell;
 /// The most rows one export writes; larger sets are narrowed with the filters.
 pub const MAX_EXPORT_ROWS: i64 = 50_000;
 
+/// `headers` and `rows` without the 序号 column: it is added here, numbering the rows from 1.
 pub async fn export_xlsx(
     ctx: &Ctx,
     ledger: &str,
@@ -22,6 +23,12 @@ pub async fn export_xlsx(
     let date = today(&ctx.state.clock);
     let title = format!("{ledger}台账（{}，导出人：{}，{}）", user.unit_name, user.display_name, date);
     let count = rows.len();
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| std::iter::once(Cell::Int(i as i64 + 1)).chain(r).collect())
+        .collect();
+    let headers: Vec<&str> = std::iter::once("序号").chain(headers.iter().copied()).collect();
     let bytes = tokio::task::spawn_blocking({
         let ledger = ledger.to_string();
         let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();

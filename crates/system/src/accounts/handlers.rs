@@ -63,10 +63,8 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let rows = page
         .items
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
+        .map(|a| {
             vec![
-                Cell::Int(i as i64 + 1),
                 Cell::from(a.username.clone()),
                 Cell::from(a.display_name.clone()),
                 Cell::from(a.unit_name.clone()),
@@ -80,7 +78,7 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     platform::ledger::export_xlsx(
         &ctx,
         "账号",
-        &["序号", "用户名", "姓名", "所属单位", "角色", "手机号", "状态", "最近登录"],
+        &["用户名", "姓名", "所属单位", "角色", "手机号", "状态", "最近登录"],
         rows,
         &filters,
     )

@@ -143,7 +143,7 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     platform::ledger::export_xlsx(
         &ctx,
         "审计日志",
-        &["序号", "时间", "用户", "角色", "地址", "事件", "对象", "详情", "结果", "请求编号"],
+        &["审计序号", "时间", "用户", "角色", "地址", "事件", "对象", "详情", "结果", "请求编号"],
         rows,
         &filters,
     )

@@ -50,10 +50,8 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let rows = page
         .items
         .iter()
-        .enumerate()
-        .map(|(i, u)| {
+        .map(|u| {
             vec![
-                Cell::Int(i as i64 + 1),
                 Cell::from(u.code.clone()),
                 Cell::from(u.name.clone()),
                 Cell::from(u.kind_name()),
@@ -67,7 +65,7 @@ pub async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     platform::ledger::export_xlsx(
         &ctx,
         "单位",
-        &["序号", "单位编码", "单位名称", "类型", "上级单位", "排序", "联系电话", "职责简介"],
+        &["单位编码", "单位名称", "类型", "上级单位", "排序", "联系电话", "职责简介"],
         rows,
         &filters,
     )
