@@ -122,35 +122,66 @@ async fn upload(ctx: Ctx, q: Query<BTreeMap<String, String>>, mp: Multipart) -> 
     }
     tokio::fs::write(&path, &up.bytes).await.map_err(anyhow::Error::from)?;
     let sum = hex::encode(Sm3::digest(&up.bytes));
-    let mut tx = ctx.state.db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO attachments (owner_type, owner_id, unit_id, file_name, stored_name, content_type, size, checksum, created_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
-    )
-    .bind(&kind)
-    .bind(owner_id)
-    .bind(unit_id)
-    .bind(&up.file_name)
-    .bind(&stored)
-    .bind(ct)
-    .bind(up.bytes.len() as i64)
-    .bind(sum)
-    .bind(user.id)
-    .bind(ctx.state.clock.now_ms())
-    .fetch_one(&mut *tx)
-    .await?;
-    ctx.state
-        .audit(
-            &mut tx,
-            &ctx.actor(),
-            Event::ok("create", "attachment", id).detail(format!("{kind}#{owner_id} {}", up.file_name)),
-        )
-        .await?;
-    tx.commit().await?;
+    let record = Stored {
+        kind: &kind,
+        owner_id,
+        unit_id,
+        file_name: &up.file_name,
+        stored: &stored,
+        content_type: ct,
+        size: up.bytes.len() as i64,
+        checksum: sum,
+    };
+    let id = match record.save(&ctx, user.id).await {
+        Ok(id) => id,
+        Err(e) => {
+            // The file is written before its row; without the row it must not stay on disk.
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e);
+        }
+    };
     if ctx.is_api {
         return Ok((axum::http::StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id }))).into_response());
     }
     Ok(redirect_with_flash(&own.page(owner_id), "附件已上传"))
+}
+
+struct Stored<'a> {
+    kind: &'a str,
+    owner_id: i64,
+    unit_id: i64,
+    file_name: &'a str,
+    stored: &'a str,
+    content_type: &'static str,
+    size: i64,
+    checksum: String,
+}
+
+impl Stored<'_> {
+    /// The attachment's row and its audit row, in one transaction.
+    async fn save(&self, ctx: &Ctx, user_id: i64) -> AppResult<i64> {
+        let mut tx = ctx.state.db.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO attachments (owner_type, owner_id, unit_id, file_name, stored_name, content_type, size, checksum, created_by, created_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+        )
+        .bind(self.kind.to_string())
+        .bind(self.owner_id)
+        .bind(self.unit_id)
+        .bind(self.file_name.to_string())
+        .bind(self.stored.to_string())
+        .bind(self.content_type)
+        .bind(self.size)
+        .bind(self.checksum.clone())
+        .bind(user_id)
+        .bind(ctx.state.clock.now_ms())
+        .fetch_one(&mut *tx)
+        .await?;
+        let detail = format!("{}#{} {}", self.kind, self.owner_id, self.file_name);
+        ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("create", "attachment", id).detail(detail)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
 }
 
 /// Loads an attachment only if its own unit is inside the caller's scope; otherwise NotFound,

@@ -173,6 +173,7 @@ async fn check_page(ctx: Ctx, imp: &dyn Importer, mp: Multipart) -> AppResult<Re
             let path = stash_path(&ctx, &token)?;
             if let Some(dir) = path.parent() {
                 tokio::fs::create_dir_all(dir).await.map_err(anyhow::Error::from)?;
+                forget_old_uploads(dir).await;
             }
             tokio::fs::write(&path, &up.bytes).await.map_err(anyhow::Error::from)?;
             p.token = token;
@@ -181,6 +182,24 @@ async fn check_page(ctx: Ctx, imp: &dyn Importer, mp: Multipart) -> AppResult<Re
             Ok(Html(p).into_response())
         }
         Err(e) => Ok(error_page(p, e)),
+    }
+}
+
+/// Checked files nobody confirmed are removed after a day.
+async fn forget_old_uploads(dir: &std::path::Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else { return };
+    let day = std::time::Duration::from_secs(86_400);
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let old = e
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > day);
+        if old && e.file_name().to_string_lossy().starts_with("import-") {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
     }
 }
 
