@@ -139,14 +139,8 @@ async fn new_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 /// The form posts `post_1`/`person_1` … `post_9`/`person_9`; filled pairs become officers.
 /// `choose=1` (the 选择 button after picking an organisation) re-renders with its members.
 async fn create_page(ctx: Ctx, body: String) -> AppResult<Response> {
-    let pairs: Vec<(String, String)> = body
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| {
-            (k.to_string(), percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
-        })
-        .collect();
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let pairs = platform::web::form::FormPairs::parse(&body);
+    let get = |k: &str| pairs.get(k);
     let officers = (1..=9)
         .filter_map(|i| {
             let person = get(&format!("person_{i}"));

@@ -220,13 +220,7 @@ async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 
 /// The units form posts `units` once per ticked box.
 async fn units_page(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
-    let units: Vec<i64> = body
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .filter(|(k, _)| *k == "units")
-        .filter_map(|(_, v)| v.parse().ok())
-        .take(1000)
-        .collect();
+    let units = platform::web::form::FormPairs::parse(&body).ids("units", 1000);
     match service::set_covered_units(&ctx, id, &units).await {
         Ok(()) => Ok(redirect_with_flash(&format!("/org/orgs/{id}"), "覆盖单位已保存")),
         Err(AppError::Validation(f)) => {

@@ -156,3 +156,30 @@ pub fn form_from_json<T: serde::de::DeserializeOwned>(
     let map = map.into_iter().map(|(k, v)| (k, text(v))).collect();
     serde_json::from_value(Value::Object(map)).map_err(|e| AppError::BadRequest(format!("请求体字段有误：{e}")))
 }
+
+/// A urlencoded form body whose keys may repeat (ticked checkboxes: `ids=1&ids=2`), which serde's
+/// form decoding does not take. Keys and values are decoded; order is kept.
+pub struct FormPairs(Vec<(String, String)>);
+
+impl FormPairs {
+    pub fn parse(body: &str) -> Self {
+        let decode =
+            |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+        Self(body.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect())
+    }
+
+    /// The first value of `key`, or "".
+    pub fn get(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// Every value of `key`, at most `max` of them.
+    pub fn all(&self, key: &str, max: usize) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).take(max).collect()
+    }
+
+    /// Every value of `key` that is a whole number (ids), at most `max`.
+    pub fn ids(&self, key: &str, max: usize) -> Vec<i64> {
+        self.all(key, max).iter().filter_map(|v| v.trim().parse().ok()).collect()
+    }
+}

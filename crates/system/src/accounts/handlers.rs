@@ -253,10 +253,9 @@ pub async fn grant_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 
 /// The grant form posts `roles` once per ticked box.
 pub async fn grant_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
-    let pairs: Vec<(String, String)> =
-        body.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), percent_decode(v))).collect();
-    let roles: Vec<String> = pairs.iter().filter(|(k, _)| k == "roles").map(|(_, v)| v.clone()).take(20).collect();
-    let clearance = pairs.iter().find(|(k, _)| k == "clearance").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let f = platform::web::form::FormPairs::parse(&body);
+    let roles = f.all("roles", 20);
+    let clearance = f.get("clearance").parse().unwrap_or(0);
     match service::grant(&ctx, id, &roles, clearance).await {
         Ok(()) => Ok(redirect_with_flash("/system/users", "授权已保存")),
         Err(AppError::Validation(errors)) => {
@@ -265,10 +264,6 @@ pub async fn grant_submit(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppRes
         }
         Err(e) => Err(e),
     }
-}
-
-fn percent_decode(v: &str) -> String {
-    percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 pub async fn api_list(ctx: Ctx, q: Q) -> AppResult<Response> {

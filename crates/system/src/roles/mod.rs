@@ -111,23 +111,15 @@ async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 
 /// The role form posts `permissions` and `units` once per ticked box.
 fn parse(body: &str) -> RoleInput {
-    let pairs: Vec<(String, String)> = body
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| {
-            (k.to_string(), percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
-        })
-        .collect();
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let all = |k: &str| pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).take(2000).collect::<Vec<_>>();
+    let f = platform::web::form::FormPairs::parse(body);
     RoleInput {
-        code: get("code"),
-        name: get("name"),
-        description: get("description"),
-        data_scope: get("data_scope"),
-        permissions: all("permissions"),
-        units: all("units").iter().filter_map(|u| u.parse().ok()).collect(),
-        version: get("version").parse().unwrap_or(-1),
+        code: f.get("code"),
+        name: f.get("name"),
+        description: f.get("description"),
+        data_scope: f.get("data_scope"),
+        permissions: f.all("permissions", 2000),
+        units: f.ids("units", 2000),
+        version: f.get("version").parse().unwrap_or(-1),
     }
 }
 

@@ -223,13 +223,7 @@ pub async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 
 /// Batch delete from the list: `ids` repeated in the form body.
 pub async fn delete_page(ctx: Ctx, body: String) -> AppResult<Response> {
-    let ids: Vec<i64> = body
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .filter(|(k, _)| *k == "ids")
-        .filter_map(|(_, v)| v.parse().ok())
-        .take(500)
-        .collect();
+    let ids = platform::web::form::FormPairs::parse(&body).ids("ids", 500);
     if ids.is_empty() {
         return Ok(redirect_with_flash("/system/units", "请至少选择一条记录"));
     }
