@@ -12,3 +12,4 @@ mod ledger;
 mod org;
 mod routes;
 mod scope;
+mod study;

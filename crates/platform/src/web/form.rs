@@ -183,3 +183,20 @@ impl FormPairs {
         self.all(key, max).iter().filter_map(|v| v.trim().parse().ok()).collect()
     }
 }
+
+impl FormPairs {
+    /// (rest of key, value) for every key starting with `prefix` (e.g. `att_12=present`).
+    pub fn prefixed(&self, prefix: &str) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone())))
+            .take(5000)
+            .collect()
+    }
+}
+
+impl From<Vec<(String, String)>> for FormPairs {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+}

@@ -1,0 +1,161 @@
+//! 学习教育 through the real server: a known missed week is exactly the gap, exempt weeks, the
+//! Sunday-night week boundary, the 第一议题 flag, and attendance limited to the own prison.
+
+use crate::common::*;
+use jiff::ToSpan;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+async fn branch_with_members(app: &TestApp, api: &Api, founded: &str) -> (i64, Vec<i64>) {
+    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let unit = app.unit_id("SL-JQ09").await;
+    let r = api.req(Method::POST, "/api/v1/party_orgs").json(&json!({"parent_id": committee, "code": "FX-ZB", "name": "测试党支部", "kind": "branch", "unit_id": unit, "founded_on": founded})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let org = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let people: Vec<(i64,)> = sqlx::query_as("SELECT id FROM people WHERE unit_id = $1 ORDER BY id LIMIT 3")
+        .bind(unit)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    (org, people.into_iter().map(|(p,)| p).collect())
+}
+
+async fn meeting(api: &Api, org: i64, kind: &str, day: &str, first: &str, people: &[i64]) -> reqwest::Response {
+    let attendance: Vec<_> = people.iter().map(|p| json!({"person_id": p, "status": "present"})).collect();
+    api.req(Method::POST, "/api/v1/meetings")
+        .json(&json!({"org_id": org, "kind": kind, "title": format!("测试{day}"), "held_on": day, "start_time": "23:59",
+            "agenda": [{"kind": first, "title": "第一项"}, {"kind": "discussion", "title": "第二项"}], "attendance": attendance}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_known_missed_week_is_exactly_the_gap() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let today = platform::clock::today(&app.clock);
+    let monday = today.saturating_sub((today.weekday().to_monday_zero_offset() as i64).days());
+    let w3 = monday.saturating_sub(21.days());
+    let (org, people) = branch_with_members(&app, &api, &w3.to_string()).await;
+    // Held in the week three back (Wednesday) and in last week, late on Sunday; not two weeks back.
+    assert_eq!(
+        meeting(&api, org, "branch_study", &w3.saturating_add(2.days()).to_string(), "study", &people).await.status(),
+        StatusCode::CREATED
+    );
+    let last_sunday = monday.saturating_sub(1.day());
+    assert_eq!(
+        meeting(&api, org, "branch_study", &last_sunday.to_string(), "study", &people).await.status(),
+        StatusCode::CREATED
+    );
+    let q = format!("/api/v1/compliance?rule=branch_study_weekly&from={w3}&to={today}");
+    let v = api.json(&q).await;
+    let row = v["items"].as_array().unwrap().iter().find(|r| r["org_id"] == org).unwrap().clone();
+    let statuses: Vec<&str> = row["cells"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, vec!["held", "missed", "held", "pending"], "Sunday 23:59 belongs to its own week");
+    let missed: Vec<&str> = row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "missed")
+        .map(|c| c["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(missed, vec![w3.saturating_add(7.days()).to_string()]);
+
+    // A holiday declared over that week's working days makes it exempt, not missed.
+    let party = app.login("party").await;
+    let from = w3.saturating_add(7.days()).to_string();
+    let to = w3.saturating_add(11.days()).to_string();
+    let r = party
+        .post("/study/exempt", &[("from_date", from.as_str()), ("to_date", to.as_str()), ("reason", "假期")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v = api.json(&q).await;
+    let row = v["items"].as_array().unwrap().iter().find(|r| r["org_id"] == org).unwrap().clone();
+    assert_eq!(row["cells"][1]["status"], "exempt");
+    // The page shows the grid and the gaps list; the secretary would see the open week as a to-do.
+    let page = party.get("/study/compliance?rule=branch_study_weekly").await.text().await.unwrap();
+    assert!(page.contains("测试党支部") && page.contains("缺失清单"));
+}
+
+#[tokio::test]
+async fn a_committee_meeting_must_open_with_study() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let members: Vec<(i64,)> =
+        sqlx::query_as("SELECT person_id FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
+            .bind(committee)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    let people: Vec<i64> = members.into_iter().map(|(p,)| p).collect();
+    let day = platform::clock::today(&app.clock).to_string();
+    let r = meeting(&api, committee, "committee_meeting", &day, "decision", &people).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "recorded, but flagged");
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let flagged = api.json("/api/v1/meetings?first=missing&per_page=200").await;
+    assert!(flagged["items"].as_array().unwrap().iter().any(|m| m["id"] == id));
+    let ok = meeting(&api, committee, "committee_meeting", &day, "study", &people).await;
+    let ok_id = ok.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let flagged = api.json("/api/v1/meetings?first=missing&per_page=200").await;
+    assert!(!flagged["items"].as_array().unwrap().iter().any(|m| m["id"] == ok_id));
+    let b = app.login("party").await;
+    assert!(b.get(&format!("/study/meetings/{id}")).await.text().await.unwrap().contains("第一议题未落实"));
+    // A branch does not hold a 党委会.
+    let branch: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-JQ01-ZB'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        meeting(&api, branch, "committee_meeting", &day, "study", &people).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn attendance_is_limited_to_the_own_prison_and_dates_to_the_past() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let today = platform::clock::today(&app.clock);
+    let (org, people) = branch_with_members(&app, &api, "2020-01-01").await;
+    let far_unit = app.unit_id("SL2").await;
+    let outsider: i64 = sqlx::query_scalar(
+        "INSERT INTO people (kind, name, gender, birth_date, unit_id, created_at, updated_at) VALUES ('worker', '外监人员', 'male', '1980-01-01', $1, 0, 0) RETURNING id",
+    )
+    .bind(far_unit)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let mut with_outsider = people.clone();
+    with_outsider.push(outsider);
+    let before = app.scalar("SELECT count(*) FROM meetings").await;
+    let r = meeting(&api, org, "branch_study", &today.to_string(), "study", &with_outsider).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["error"]["fields"]["attendance"].as_str().unwrap().contains("本监狱"));
+    let tomorrow = today.saturating_add(1.day()).to_string();
+    assert_eq!(
+        meeting(&api, org, "branch_study", &tomorrow, "study", &people).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(app.scalar("SELECT count(*) FROM meetings").await, before, "nothing saved");
+    // Absent without a reason is refused; with one it is recorded.
+    let absent = json!({"org_id": org, "kind": "branch_study", "title": "缺席测试", "held_on": today.to_string(), "agenda": [{"kind": "study", "title": "学习"}], "attendance": [{"person_id": people[0], "status": "absent"}]});
+    assert_eq!(
+        api.req(Method::POST, "/api/v1/meetings").json(&absent).send().await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut with_reason = absent.clone();
+    with_reason["attendance"][0]["reason"] = json!("病假");
+    assert_eq!(
+        api.req(Method::POST, "/api/v1/meetings").json(&with_reason).send().await.unwrap().status(),
+        StatusCode::CREATED
+    );
+}

@@ -1,0 +1,237 @@
+//! 会议记录: the meetings ledger, recording a meeting with attendance taken from the
+//! organisation's members in a few clicks, its page, and the API.
+
+pub mod service;
+
+use crate::domain::*;
+use crate::{STUDY_EDIT, STUDY_VIEW};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use platform::error::FieldErrors;
+use platform::perm::Need;
+use platform::routes::Routes;
+use platform::web::form::FormPairs;
+use platform::web::list::{ListScreen, Pager};
+use platform::web::{Frame, Html, ListParams, redirect_with_flash};
+use platform::{AppError, AppResult, Ctx};
+use service::{AGENDA_ROWS, Meeting, SORTS};
+use std::collections::BTreeMap;
+
+type Q = Query<BTreeMap<String, String>>;
+
+pub fn routes(r: Routes) -> Routes {
+    let (view, edit) = (Need::Perm(STUDY_VIEW), Need::Perm(STUDY_EDIT));
+    r.get("/study/meetings", view, "会议记录", list_page)
+        .get("/study/meetings/new", edit, "录入会议页", new_page)
+        .post("/study/meetings", edit, "录入会议", create_page)
+        .get("/study/meetings/{id}", view, "会议详情", view_page)
+        .post("/study/meetings/{id}/delete", edit, "删除会议", delete_page)
+        .get("/api/v1/meetings", view, "会议列表", api_list)
+        .post(
+            "/api/v1/meetings",
+            edit,
+            "录入会议（agenda: [{kind,title,material_id}], attendance: [{person_id,status,reason}]）",
+            api_create,
+        )
+        .get("/api/v1/meetings/{id}", view, "会议详情（含议题与出席）", api_get)
+        .delete("/api/v1/meetings/{id}", edit, "删除会议", api_delete)
+}
+
+#[derive(Template)]
+#[template(path = "meetings_list.html")]
+struct ListPage {
+    frame: Frame,
+    p: ListParams,
+    rows: Vec<Meeting>,
+    offset: i64,
+    pager: Pager,
+    kinds: Codes,
+    orgs: Vec<org::orgs::service::Org>,
+    can_edit: bool,
+}
+
+async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
+    let p = ListParams::parse(q.0, SORTS, false);
+    let page = service::list(&ctx, &p).await?;
+    let orgs = org::orgs::service::tree(&ctx, false).await?;
+    let ListScreen { frame, pager, offset, .. } =
+        ListScreen::new(&ctx, &p, &page, "/study/meetings", "会议记录", &[("学习教育", ""), ("会议记录", "")]);
+    Ok(Html(ListPage {
+        frame,
+        p,
+        rows: page.items,
+        offset,
+        pager,
+        kinds: MEETING_KINDS,
+        orgs,
+        can_edit: ctx.can(STUDY_EDIT),
+    })
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "meeting_form.html")]
+struct FormPage {
+    frame: Frame,
+    f: FormPairs,
+    errors: FieldErrors,
+    orgs: Vec<org::orgs::service::Org>,
+    members: Vec<(i64, String, String)>,
+    materials: Vec<(i64, String)>,
+    kinds: Codes,
+    agenda_kinds: Codes,
+    rows: Vec<usize>,
+}
+
+async fn form(ctx: &Ctx, f: FormPairs, errors: FieldErrors) -> AppResult<Response> {
+    let frame = Frame::new(
+        ctx,
+        "录入会议",
+        "/study/meetings",
+        &[("学习教育", ""), ("会议记录", "/study/meetings"), ("录入会议", "")],
+    );
+    let orgs = org::orgs::service::tree(ctx, true).await?;
+    // The organisation's members (itself and everything under it) are offered for attendance.
+    let members = match f.get("org_id").trim().parse::<i64>() {
+        Ok(o) => {
+            let mut raw = BTreeMap::new();
+            raw.insert("org".to_string(), o.to_string());
+            raw.insert("per_page".to_string(), "200".to_string());
+            raw.insert("employment_status".to_string(), "active".to_string());
+            let p = ListParams::parse(raw, org::people::service::SORTS, true);
+            org::people::service::list(ctx, &p).await?.items.into_iter().map(|x| (x.id, x.name, x.unit_name)).collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    let mut raw = BTreeMap::new();
+    raw.insert("per_page".to_string(), "50".to_string());
+    let materials = crate::materials::list(ctx, &ListParams::parse(raw, &[("published_on", "m.published_on")], true))
+        .await?
+        .items
+        .into_iter()
+        .map(|m| (m.id, format!("{}（{}）", m.title, m.published_on)))
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let rows = (1..=AGENDA_ROWS).collect();
+    Ok((
+        status,
+        Html(FormPage {
+            frame,
+            f,
+            errors,
+            orgs,
+            members,
+            materials,
+            kinds: MEETING_KINDS,
+            agenda_kinds: AGENDA_KINDS,
+            rows,
+        }),
+    )
+        .into_response())
+}
+
+async fn new_page(ctx: Ctx, q: Q) -> AppResult<Response> {
+    let today = platform::clock::today(&ctx.state.clock).to_string();
+    let pairs = vec![
+        ("org_id".to_string(), q.get("org").cloned().unwrap_or_default()),
+        ("kind".to_string(), q.get("kind").cloned().unwrap_or_else(|| "branch_study".into())),
+        ("held_on".to_string(), today),
+        ("agenda_kind_1".to_string(), "study".to_string()),
+    ];
+    form(&ctx, FormPairs::from(pairs), FieldErrors::new()).await
+}
+
+/// `choose=1` (选择, after picking the organisation) re-renders with its members.
+async fn create_page(ctx: Ctx, body: String) -> AppResult<Response> {
+    let f = FormPairs::parse(&body);
+    if f.get("choose") == "1" {
+        return form(&ctx, f, FieldErrors::new()).await;
+    }
+    let today = platform::clock::today(&ctx.state.clock);
+    let res = match service::parse(&f, today) {
+        Ok(i) => service::create(&ctx, &i).await,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(id) => Ok(redirect_with_flash(&format!("/study/meetings/{id}"), "会议已录入")),
+        Err(AppError::Validation(errors)) => form(&ctx, f, errors).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meeting_view.html")]
+struct ViewPage {
+    frame: Frame,
+    m: Meeting,
+    agenda: Vec<service::AgendaItem>,
+    attendance: Vec<service::Attendance>,
+    files: Vec<platform::attachments::Attachment>,
+    can_edit: bool,
+}
+
+async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (m, agenda, attendance) = service::details(&ctx, id).await?;
+    let files = platform::attachments::list_for(&ctx, "meeting", id).await?;
+    let frame = Frame::new(
+        &ctx,
+        &m.title,
+        "/study/meetings",
+        &[("学习教育", ""), ("会议记录", "/study/meetings"), ("会议详情", "")],
+    );
+    Ok(Html(ViewPage { frame, m, agenda, attendance, files, can_edit: ctx.can(STUDY_EDIT) }).into_response())
+}
+
+async fn delete_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    service::delete(&ctx, id).await?;
+    Ok(redirect_with_flash("/study/meetings", "会议已删除"))
+}
+
+async fn api_list(ctx: Ctx, q: Q) -> AppResult<Response> {
+    Ok(Json(service::list(&ctx, &ListParams::parse(q.0, SORTS, true)).await?).into_response())
+}
+
+async fn api_get(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (m, agenda, attendance) = service::details(&ctx, id).await?;
+    Ok(Json(serde_json::json!({ "meeting": m, "agenda": agenda, "attendance": attendance })).into_response())
+}
+
+/// The JSON body becomes the same pairs the page form posts, so both are checked by one parser.
+async fn api_create(
+    ctx: Ctx,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let Json(v) = b.map_err(|_| AppError::BadRequest("请求体须为 JSON 对象".into()))?;
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut pairs = Vec::new();
+    for k in ["org_id", "kind", "title", "held_on", "start_time", "place", "host_id", "recorder_id", "minutes"] {
+        pairs.push((k.to_string(), v.get(k).map(text).unwrap_or_default()));
+    }
+    for (i, item) in v.get("agenda").and_then(|a| a.as_array()).into_iter().flatten().take(AGENDA_ROWS).enumerate() {
+        let n = i + 1;
+        pairs.push((format!("agenda_kind_{n}"), item.get("kind").map(text).unwrap_or_default()));
+        pairs.push((format!("agenda_title_{n}"), item.get("title").map(text).unwrap_or_default()));
+        pairs.push((format!("agenda_material_{n}"), item.get("material_id").map(text).unwrap_or_default()));
+    }
+    for a in v.get("attendance").and_then(|a| a.as_array()).into_iter().flatten().take(5000) {
+        let pid = a.get("person_id").map(text).unwrap_or_default();
+        pairs.push((format!("att_{pid}"), a.get("status").map(text).unwrap_or_default()));
+        pairs.push((format!("reason_{pid}"), a.get("reason").map(text).unwrap_or_default()));
+    }
+    let today = platform::clock::today(&ctx.state.clock);
+    let input = service::parse(&FormPairs::from(pairs), today)?;
+    let id = service::create(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
+
+async fn api_delete(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    service::delete(&ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
