@@ -134,7 +134,7 @@ pub async fn seed(ctx: &Ctx, today: Date, weeks: i64) -> AppResult<(usize, usize
                         .await?;
                 }
                 for (k, (p,)) in members.iter().enumerate() {
-                    let absent = (k + w as usize) % 17 == 0;
+                    let absent = (k + w as usize).is_multiple_of(17);
                     sqlx::query(
                         "INSERT INTO meeting_attendance (meeting_id, person_id, status, reason) VALUES ($1,$2,$3,$4)",
                     )
@@ -142,7 +142,7 @@ pub async fn seed(ctx: &Ctx, today: Date, weeks: i64) -> AppResult<(usize, usize
                     .bind(*p)
                     .bind(if absent {
                         "absent"
-                    } else if (k + w as usize) % 23 == 0 {
+                    } else if (k + w as usize).is_multiple_of(23) {
                         "late"
                     } else {
                         "present"

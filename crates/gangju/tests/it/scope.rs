@@ -125,12 +125,22 @@ async fn chinese_search_finds_words_within_the_scope() {
     let leader = app.token("leader").await;
     for q in ["警示教育", "党风", "廉政提醒谈话"] {
         let v = leader.json(&format!("/api/v1/search?q={}", platform::web::url_encode(q))).await;
-        let titles: Vec<&str> = v["items"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap()).collect();
-        assert_eq!(titles, vec!["纪委办公室"], "{q}");
+        let units: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["kind"] == "unit")
+            .map(|h| h["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(units, vec!["纪委办公室"], "{q}");
     }
+    // The study materials' full text is searched too (the demo's texts mention 警示教育).
+    let v = leader.json("/api/v1/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await;
+    assert!(v["items"].as_array().unwrap().iter().any(|h| h["kind"] == "study_material"));
     let v = leader.json("/api/v1/search?q=%E4%B8%89%E4%BC%9A%E4%B8%80%E8%AF%BE").await;
-    assert_eq!(v["items"][0]["title"], "政治处", "三会一课 is one word");
-    assert_eq!(v["items"][0]["href"].as_str().unwrap(), format!("/system/units/{}", app.unit_id("SL-ZZC").await));
+    let unit_hit = v["items"].as_array().unwrap().iter().find(|h| h["kind"] == "unit").unwrap().clone();
+    assert_eq!(unit_hit["title"], "政治处", "三会一课 is one word");
+    assert_eq!(unit_hit["href"].as_str().unwrap(), format!("/system/units/{}", app.unit_id("SL-ZZC").await));
     // Query syntax is just text.
     let v = leader.json("/api/v1/search?q=%22%20OR%20*%20NEAR(").await;
     assert_eq!(v["total"], 0);
@@ -139,7 +149,7 @@ async fn chinese_search_finds_words_within_the_scope() {
     assert_eq!(clerk.json("/api/v1/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await["total"], 0);
     let b = app.login("leader").await;
     let page = b.get("/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await.text().await.unwrap();
-    assert!(page.contains("纪委办公室") && page.contains("共找到 1 条"));
+    assert!(page.contains("纪委办公室") && page.contains("学习材料"));
 }
 
 #[tokio::test]
