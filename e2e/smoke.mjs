@@ -291,6 +291,21 @@ async function main() {
     await shot('home-party-1366.png');
   });
 
+  await scenario('party office: compliance grid and a meeting', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/study/compliance?rule=branch_study_weekly');
+    const cells = await page.locator('td.cell').count();
+    check(cells > 100, `expected a year of weeks × branches, got ${cells} cells`);
+    check(await page.locator('td.cell.missed').count() > 0, 'the demo has a few gaps');
+    await shot('compliance-1366.png');
+    await t.goto('/study/meetings');
+    check(await pagerTotal(page) > 1000, 'a year of meetings');
+    await Promise.all([page.waitForURL(/\/study\/meetings\/\d+$/), page.locator('table.table tbody a').first().click()]);
+    check(await page.locator('.card-title', { hasText: '出席情况' }).isVisible(), 'no attendance on the meeting page');
+    await shot('meeting-1366.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();
