@@ -10,6 +10,7 @@ mod audit_chain;
 mod auth;
 mod ledger;
 mod org;
+mod org_figures;
 mod routes;
 mod scope;
 mod study;

@@ -118,17 +118,8 @@ pub async fn tree(ctx: &Ctx, active_only: bool) -> AppResult<Vec<Org>> {
 }
 
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Org> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT ");
-    q.push(COLS).push(" ").push(FROM).push(" WHERE o.id = ").bind(id).push(" AND ");
-    user.scope.push_condition(&mut q, "o.unit_id", None);
-    match q.query_as::<Org>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(o) => Ok(o),
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "party_org", id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let select = format!("SELECT {COLS} {FROM}");
+    platform::ledger::get_in_scope(ctx, &select, "o.id", id, "o.unit_id", None, "party_org").await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -134,17 +134,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
 
 /// One person in the caller's scope; otherwise NotFound, audited.
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Person> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT ");
-    q.push(COLS).push(" ").push(FROM).push(" WHERE p.id = ").bind(id).push(" AND ");
-    user.scope.push_condition(&mut q, "p.unit_id", Some("p.user_id"));
-    match q.query_as::<Person>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(p) => Ok(p),
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "person", id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let select = format!("SELECT {COLS} {FROM}");
+    platform::ledger::get_in_scope(ctx, &select, "p.id", id, "p.unit_id", Some("p.user_id"), "person").await
 }
 
 /// The full ID number, for those allowed to see it; every view is audited.

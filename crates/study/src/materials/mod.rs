@@ -92,17 +92,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Material>> {
 }
 
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Material> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT ");
-    q.push(COLS).push(" FROM study_materials m WHERE m.id = ").bind(id).push(" AND ");
-    user.scope.push_condition(&mut q, "m.unit_id", None);
-    match q.query_as::<Material>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(m) => Ok(m),
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "study_material", id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let select = format!("SELECT {COLS} FROM study_materials m");
+    platform::ledger::get_in_scope(ctx, &select, "m.id", id, "m.unit_id", None, "study_material").await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

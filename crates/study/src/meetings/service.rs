@@ -94,17 +94,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Meeting>> {
 }
 
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Meeting> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT ");
-    q.push(COLS).push(" ").push(FROM).push(" WHERE m.id = ").bind(id).push(" AND ");
-    user.scope.push_condition(&mut q, "m.unit_id", None);
-    match q.query_as::<Meeting>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(m) => Ok(m),
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "meeting", id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let select = format!("SELECT {COLS} {FROM}");
+    platform::ledger::get_in_scope(ctx, &select, "m.id", id, "m.unit_id", None, "meeting").await
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]

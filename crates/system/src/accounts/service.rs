@@ -119,21 +119,12 @@ async fn attach_roles(ctx: &Ctx, items: &mut [Account]) -> AppResult<()> {
 }
 
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Account> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT ");
-    q.push(COLS).push(" FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = ").bind(id).push(" AND ");
-    user.scope.push_condition(&mut q, "u.unit_id", Some("u.id"));
-    match q.query_as::<Account>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(a) => {
-            let mut v = vec![a];
-            attach_roles(ctx, &mut v).await?;
-            Ok(v.remove(0))
-        }
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "user", id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let select = format!("SELECT {COLS} FROM users u JOIN units n ON n.id = u.unit_id");
+    let a: Account =
+        platform::ledger::get_in_scope(ctx, &select, "u.id", id, "u.unit_id", Some("u.id"), "user").await?;
+    let mut v = vec![a];
+    attach_roles(ctx, &mut v).await?;
+    Ok(v.remove(0))
 }
 
 /// Refuses any set of roles that breaks the three-administrator separation.

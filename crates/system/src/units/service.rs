@@ -117,17 +117,8 @@ fn in_tree_order(mut units: Vec<Unit>) -> Vec<Unit> {
 
 /// One unit in the caller's scope; outside it the answer is NotFound, and the attempt is audited.
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Unit> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT ");
-    q.push(COLS).push(" FROM units WHERE id = ").bind(id).push(" AND ");
-    user.scope.push_condition(&mut q, "id", None);
-    match q.query_as::<Unit>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(u) => Ok(u),
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", "unit", id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let select = format!("SELECT {COLS} FROM units");
+    platform::ledger::get_in_scope(ctx, &select, "id", id, "id", None, "unit").await
 }
 
 pub async fn by_code(tx: &mut Tx, code: &str) -> Result<Option<Unit>, sqlx::Error> {
