@@ -239,3 +239,32 @@ pub async fn latency(ctx: &Ctx, m: &crate::materials::Material) -> AppResult<Vec
     out.sort_by_key(|x| std::cmp::Reverse(x.2));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_run_monday_to_sunday_and_months_quarters_years_align() {
+        // 2026-11-27 is a Friday; its ISO week starts on Monday 2026-11-23.
+        let w = periods("week", Date::constant(2026, 11, 27), Date::constant(2026, 12, 6));
+        let spans: Vec<(String, String)> = w.iter().map(|(s, e, _)| (s.to_string(), e.to_string())).collect();
+        assert_eq!(spans, vec![("2026-11-23".into(), "2026-11-29".into()), ("2026-11-30".into(), "2026-12-06".into())]);
+        assert_eq!(w[0].2, "第48周");
+        let q = periods("quarter", Date::constant(2026, 5, 10), Date::constant(2026, 7, 1));
+        assert_eq!((q[0].0.to_string(), q[0].1.to_string(), q.len()), ("2026-04-01".into(), "2026-06-30".into(), 2));
+        let m = periods("month", Date::constant(2024, 2, 10), Date::constant(2024, 2, 10));
+        assert_eq!(m[0].1.to_string(), "2024-02-29");
+        assert_eq!(periods("year", Date::constant(2026, 6, 1), Date::constant(2026, 6, 1))[0].2, "2026年");
+    }
+
+    #[test]
+    fn a_week_is_exempt_only_when_its_working_days_are() {
+        let mon = Date::constant(2026, 10, 5);
+        let sun = Date::constant(2026, 10, 11);
+        let golden_week = [(Date::constant(2026, 10, 1), Date::constant(2026, 10, 9))];
+        assert!(exempt(&golden_week, mon, sun, "week"));
+        let short = [(Date::constant(2026, 10, 1), Date::constant(2026, 10, 8))];
+        assert!(!exempt(&short, mon, sun, "week"), "Friday the 9th is still a working day");
+    }
+}
