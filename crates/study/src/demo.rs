@@ -155,6 +155,48 @@ pub async fn seed(ctx: &Ctx, today: Date, weeks: i64) -> AppResult<(usize, usize
             }
         }
     }
+    // Four completed rounds of rotation training across the prison, each reaching nearly everyone.
+    let (path,): (String,) =
+        sqlx::query_as("SELECT path FROM units WHERE id = $1").bind(prison).fetch_one(&mut *tx).await?;
+    let everyone: Vec<(i64,)> = sqlx::query_as(
+        "SELECT p.id FROM people p JOIN units u ON u.id = p.unit_id WHERE p.employment_status = 'active' AND u.path LIKE $1 ORDER BY p.id",
+    )
+    .bind(format!("{path}%"))
+    .fetch_all(&mut *tx)
+    .await?;
+    const THEMES: [&str; 4] = [
+        "学习贯彻党的二十大精神（第一轮）",
+        "全面从严治党主体责任（第二轮）",
+        "警示教育与纪律作风（第三轮）",
+        "依法治监与安全稳定（第四轮）",
+    ];
+    for (k, theme) in THEMES.iter().enumerate() {
+        let start = today.saturating_sub(((4 - k as i64) * 80).days());
+        let end = start.saturating_add(20.days());
+        let round: i64 = sqlx::query_scalar(
+            "INSERT INTO rotation_rounds (unit_id, round_no, theme, start_on, end_on, target_unit_id, target_kind, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$1,'all',$6,$6) RETURNING id",
+        )
+        .bind(prison)
+        .bind(k as i64 + 1)
+        .bind(*theme)
+        .bind(start.to_string())
+        .bind(end.to_string())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (i, (person,)) in everyone.iter().enumerate() {
+            if (i + k) % 41 == 0 {
+                continue; // on leave during this round
+            }
+            sqlx::query("INSERT INTO rotation_attendance (round_id, person_id, attended_on) VALUES ($1,$2,$3)")
+                .bind(round)
+                .bind(*person)
+                .bind(start.saturating_add(((i % 20) as i64).days()).to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     tx.commit().await?;
     Ok((materials.len(), made))
 }

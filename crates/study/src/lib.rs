@@ -5,6 +5,7 @@ pub mod demo;
 pub mod domain;
 pub mod materials;
 pub mod meetings;
+pub mod rotation;
 pub mod rules;
 
 use platform::db::{Migration, MigrationSql};
@@ -35,14 +36,22 @@ const GRANTS: &[(&str, &str)] = &[
 const MENU: &[MenuItem] = &[
     MenuItem { group: "学习教育", title: "会议记录", href: "/study/meetings", need: STUDY_VIEW },
     MenuItem { group: "学习教育", title: "学习材料", href: "/study/materials", need: STUDY_VIEW },
+    MenuItem { group: "学习教育", title: "全员轮训", href: "/study/rotation", need: STUDY_VIEW },
     MenuItem { group: "学习教育", title: "制度落实", href: "/study/compliance", need: STUDY_VIEW },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 4000,
-    name: "study: materials, meetings, attendance, agenda, rules",
-    sql: MigrationSql::Portable(include_str!("../migrations/4000_study.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 4000,
+        name: "study: materials, meetings, attendance, agenda, rules",
+        sql: MigrationSql::Portable(include_str!("../migrations/4000_study.sql")),
+    },
+    Migration {
+        version: 4001,
+        name: "study: rotation training",
+        sql: MigrationSql::Portable(include_str!("../migrations/4001_rotation.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {
@@ -54,6 +63,7 @@ pub fn area() -> Area {
         routes: |r| {
             let r = materials::routes(r);
             let r = meetings::routes(r);
+            let r = rotation::routes(r);
             rules::routes(r)
         },
         todos: || vec![Arc::new(rules::SecretaryGaps)],

@@ -159,3 +159,58 @@ async fn attendance_is_limited_to_the_own_prison_and_dates_to_the_past() {
         StatusCode::CREATED
     );
 }
+
+#[tokio::test]
+async fn rotation_coverage_is_attendees_over_the_target_population() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let today = platform::clock::today(&app.clock);
+    // The demo's four rounds have ended within the year.
+    let ctx = platform::Ctx::internal(app.state.clone(), "test", &[]);
+    let from = today.saturating_sub(1.year()).to_string();
+    let done = study::rotation::rounds_completed(&ctx, &from, &today.to_string()).await.unwrap();
+    assert_eq!((done.value, done.records.len()), (4, 4));
+
+    let unit = app.unit_id("SL-JQ04").await;
+    let start = today.saturating_sub(5.days()).to_string();
+    let r = api.req(Method::POST, "/api/v1/rotation_rounds").json(&json!({"round_no": 5, "theme": "测试轮训", "start_on": start, "end_on": today.to_string(), "target_unit_id": unit, "target_kind": "officer"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let target: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM people WHERE unit_id = $1 AND kind = 'officer' AND employment_status = 'active' ORDER BY id",
+    )
+    .bind(unit)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(target.len() >= 2);
+    let attended: Vec<i64> = target.iter().take(target.len() - 1).map(|(p,)| *p).collect();
+    // Someone outside the target (a worker, or another unit) makes the whole entry fail.
+    let outsider: i64 = sqlx::query_scalar("SELECT min(id) FROM people WHERE unit_id <> $1")
+        .bind(unit)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let mut bad = attended.clone();
+    bad.push(outsider);
+    let r = api
+        .req(Method::POST, &format!("/api/v1/rotation_rounds/{id}/attendance"))
+        .json(&json!({"person_ids": bad, "attended_on": today.to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .req(Method::POST, &format!("/api/v1/rotation_rounds/{id}/attendance"))
+        .json(&json!({"person_ids": attended, "attended_on": today.to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = api.json(&format!("/api/v1/rotation_rounds/{id}")).await;
+    assert_eq!(v["coverage"]["target"], target.len());
+    assert_eq!(v["coverage"]["attended"], target.len() - 1);
+    let party = app.login("party").await;
+    let page = party.get(&format!("/study/rotation/{id}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("{} / {}", target.len() - 1, target.len())));
+}
