@@ -32,3 +32,28 @@ impl Figure {
         Self { key, name, definition, unit, value: records.len() as i64, records }
     }
 }
+
+/// A rate: numerator over denominator, each a count with its own records.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rate {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub definition: String,
+    /// Whole percent, rounded down; 0 when nothing was due.
+    pub percent: i64,
+    pub numerator: Figure,
+    pub denominator: Figure,
+}
+
+impl Rate {
+    pub fn new(
+        key: &'static str,
+        name: &'static str,
+        definition: String,
+        numerator: Figure,
+        denominator: Figure,
+    ) -> Self {
+        let percent = if denominator.value == 0 { 0 } else { numerator.value * 100 / denominator.value };
+        Self { key, name, definition, percent, numerator, denominator }
+    }
+}

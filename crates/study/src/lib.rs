@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod domain;
+pub mod figures;
 pub mod materials;
 pub mod meetings;
 pub mod rotation;

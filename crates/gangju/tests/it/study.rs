@@ -214,3 +214,58 @@ async fn rotation_coverage_is_attendees_over_the_target_population() {
     let page = party.get(&format!("/study/rotation/{id}")).await.text().await.unwrap();
     assert!(page.contains(&format!("{} / {}", target.len() - 1, target.len())));
 }
+
+#[tokio::test]
+async fn study_figures_on_a_fixture_in_a_quiet_year() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let members: Vec<(i64,)> =
+        sqlx::query_as("SELECT person_id FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
+            .bind(committee)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    let people: Vec<i64> = members.into_iter().map(|(p,)| p).collect();
+    // 2020: one material published 1 March; a good and a bad committee meeting; one week of two studied.
+    let r = api
+        .req(Method::POST, "/api/v1/study_materials")
+        .json(&json!({"kind": "speech", "title": "测试讲话", "published_on": "2020-03-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let material = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let attendance: Vec<_> = people.iter().map(|p| json!({"person_id": p, "status": "present"})).collect();
+    let post = |kind: &str, day: &str, first: &str| {
+        json!({"org_id": committee, "kind": kind, "title": format!("{kind}{day}"), "held_on": day,
+            "agenda": [{"kind": first, "title": "第一项", "material_id": if first == "study" { json!(material) } else { json!(null) }}], "attendance": attendance})
+    };
+    for (kind, day, first) in [
+        ("committee_meeting", "2020-03-02", "study"),
+        ("committee_meeting", "2020-03-09", "decision"),
+        ("central_group_study", "2020-03-04", "study"),
+    ] {
+        let r = api.req(Method::POST, "/api/v1/meetings").json(&post(kind, day, first)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    }
+    let ctx = platform::Ctx::internal(app.state.clone(), "test", &[]);
+    let (from, to) = (jiff::civil::Date::constant(2020, 3, 2), jiff::civil::Date::constant(2020, 3, 15));
+    let first = study::figures::first_agenda_compliance(&ctx, from, to).await.unwrap();
+    assert_eq!((first.numerator.value, first.denominator.value, first.percent), (1, 2, 50));
+    let rate = study::figures::compliance_rate(&ctx, "central_group_weekly", from, to).await.unwrap();
+    assert_eq!((rate.numerator.value, rate.denominator.value, rate.percent), (1, 2, 50), "studied in one of two weeks");
+    let sessions = study::figures::study_sessions(&ctx, Some(committee), from, to).await.unwrap();
+    assert_eq!(sessions.value, 1);
+    let latency = study::figures::median_latency(
+        &ctx,
+        jiff::civil::Date::constant(2020, 1, 1),
+        jiff::civil::Date::constant(2020, 12, 31),
+    )
+    .await
+    .unwrap();
+    assert_eq!((latency.value, latency.records.len()), (1, 1), "first studied on 2 March, a day after publication");
+}

@@ -1,0 +1,125 @@
+//! The figures of this area: rotation rounds (in `rotation`), compliance rate per rule, 第一议题
+//! compliance of committee meetings, study sessions per organisation, median follow-up latency.
+
+use crate::rules::service::{Status, compliance, rule};
+use jiff::civil::Date;
+use platform::db::Sql;
+use platform::figures::{Figure, FigureRecord, Rate};
+use platform::{AppResult, Ctx};
+
+/// Periods held over periods due (held + missed; exempt and not-yet-due periods do not count).
+pub async fn compliance_rate(ctx: &Ctx, code: &str, from: Date, to: Date) -> AppResult<Rate> {
+    let r = rule(ctx, code).await?;
+    let rows = compliance(ctx, &r, from, to).await?;
+    let (mut held, mut due) = (Vec::new(), Vec::new());
+    for row in &rows {
+        for c in &row.cells {
+            let rec = FigureRecord {
+                id: row.org_id,
+                label: format!("{} {}（{} 至 {}）", row.org_name, c.label, c.start, c.end),
+                href: format!("/study/meetings?org={}&from={}&to={}", row.org_id, c.start, c.end),
+            };
+            if matches!(c.status, Status::Held | Status::Missed) {
+                due.push(rec.clone());
+            }
+            if c.status == Status::Held {
+                held.push(rec);
+            }
+        }
+    }
+    let def = format!("{from} 至 {to}，“{}”已到期的周期中落实的比例", r.name);
+    Ok(Rate::new(
+        "study.compliance_rate",
+        "制度落实率",
+        def,
+        Figure::count("study.compliance_held", "已落实周期数", "个", "已落实的周期".into(), held),
+        Figure::count("study.compliance_due", "已到期周期数", "个", "已落实与缺失的周期".into(), due),
+    ))
+}
+
+async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) -> AppResult<Vec<FigureRecord>> {
+    let user = ctx.user()?;
+    let mut q = Sql::new("SELECT m.id, m.title FROM meetings m WHERE m.kind = 'committee_meeting' AND m.held_on >= ");
+    q.bind(from.to_string()).push(" AND m.held_on <= ").bind(to.to_string());
+    if study_first {
+        q.push(
+            " AND (SELECT g.kind FROM agenda_items g WHERE g.meeting_id = m.id ORDER BY g.position LIMIT 1) = 'study'",
+        );
+    }
+    q.push(" AND ");
+    user.scope.push_condition(&mut q, "m.unit_id", None);
+    q.push(" ORDER BY m.held_on, m.id");
+    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    Ok(rows.into_iter().map(|(id, t)| FigureRecord { id, label: t, href: format!("/study/meetings/{id}") }).collect())
+}
+
+/// 第一议题: committee meetings whose first agenda item is study, over all committee meetings.
+pub async fn first_agenda_compliance(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {
+    let ok = committee_meetings(ctx, from, to, true).await?;
+    let all = committee_meetings(ctx, from, to, false).await?;
+    Ok(Rate::new(
+        "study.first_agenda_compliance",
+        "第一议题落实率",
+        format!("{from} 至 {to} 召开的党委会中，第一个议题为学习的比例"),
+        Figure::count("study.first_agenda_ok", "第一议题为学习的党委会", "次", "第一个议题为学习".into(), ok),
+        Figure::count("study.committee_meetings", "党委会次数", "次", "全部党委会".into(), all),
+    ))
+}
+
+/// Study sessions (central group study and branch follow-up study) held, for one organisation or all.
+pub async fn study_sessions(ctx: &Ctx, org: Option<i64>, from: Date, to: Date) -> AppResult<Figure> {
+    let user = ctx.user()?;
+    let mut q = Sql::new(
+        "SELECT m.id, m.title FROM meetings m WHERE m.kind IN ('central_group_study', 'branch_study') AND m.held_on >= ",
+    );
+    q.bind(from.to_string()).push(" AND m.held_on <= ").bind(to.to_string());
+    if let Some(o) = org {
+        q.push(" AND m.org_id = ").bind(o);
+    }
+    q.push(" AND ");
+    user.scope.push_condition(&mut q, "m.unit_id", None);
+    q.push(" ORDER BY m.held_on, m.id");
+    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let records =
+        rows.into_iter().map(|(id, t)| FigureRecord { id, label: t, href: format!("/study/meetings/{id}") }).collect();
+    Ok(Figure::count("study.sessions", "学习次数", "次", format!("{from} 至 {to} 的中心组学习与支部跟进学习"), records))
+}
+
+/// The median number of days from a material's publication (between `from` and `to`) to its first
+/// study by each organisation; for an even count the lower middle. Records: each (organisation,
+/// material) pair with its days.
+pub async fn median_latency(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
+    let user = ctx.user()?;
+    let mut q = Sql::new(
+        "SELECT s.id, s.title, s.published_on, o.name, min(m.held_on) FROM agenda_items g JOIN meetings m ON m.id = g.meeting_id \
+         JOIN study_materials s ON s.id = g.material_id JOIN party_orgs o ON o.id = m.org_id WHERE s.published_on >= ",
+    );
+    q.bind(from.to_string()).push(" AND s.published_on <= ").bind(to.to_string()).push(" AND ");
+    user.scope.push_condition(&mut q, "m.unit_id", None);
+    q.push(" GROUP BY s.id, s.title, s.published_on, o.id, o.name LIMIT 100000");
+    let rows: Vec<(i64, String, String, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let mut pairs: Vec<(i64, FigureRecord)> = rows
+        .into_iter()
+        .filter_map(|(id, title, published, org, first)| {
+            let days = (first.parse::<Date>().ok()? - published.parse::<Date>().ok()?).get_days() as i64;
+            Some((
+                days,
+                FigureRecord {
+                    id,
+                    label: format!("{org}：{title}，{days} 天"),
+                    href: format!("/study/materials/{id}"),
+                },
+            ))
+        })
+        .collect();
+    pairs.sort_by_key(|(d, _)| *d);
+    let median = if pairs.is_empty() { 0 } else { pairs[(pairs.len() - 1) / 2].0 };
+    Ok(Figure {
+        key: "study.median_latency",
+        name: "跟进学习时效（中位数）",
+        definition: format!("{from} 至 {to} 发表的学习材料，从发表到各组织首次学习的天数的中位数"),
+        unit: "天",
+        value: median,
+        records: pairs.into_iter().map(|(_, r)| r).collect(),
+    })
+}
