@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod domain;
+pub mod duties;
 pub mod figures;
 pub mod materials;
 pub mod meetings;
@@ -38,6 +39,7 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "学习教育", title: "会议记录", href: "/study/meetings", need: STUDY_VIEW },
     MenuItem { group: "学习教育", title: "学习材料", href: "/study/materials", need: STUDY_VIEW },
     MenuItem { group: "学习教育", title: "全员轮训", href: "/study/rotation", need: STUDY_VIEW },
+    MenuItem { group: "学习教育", title: "五带头", href: "/study/duties", need: STUDY_VIEW },
     MenuItem { group: "学习教育", title: "制度落实", href: "/study/compliance", need: STUDY_VIEW },
 ];
 
@@ -52,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "study: rotation training",
         sql: MigrationSql::Portable(include_str!("../migrations/4001_rotation.sql")),
     },
+    Migration {
+        version: 4002,
+        name: "study: leadership duties",
+        sql: MigrationSql::Portable(include_str!("../migrations/4002_duties.sql")),
+    },
 ];
 
 pub fn area() -> Area {
@@ -65,6 +72,7 @@ pub fn area() -> Area {
             let r = materials::routes(r);
             let r = meetings::routes(r);
             let r = rotation::routes(r);
+            let r = duties::routes(r);
             rules::routes(r)
         },
         todos: || vec![Arc::new(rules::SecretaryGaps)],

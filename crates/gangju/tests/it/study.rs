@@ -269,3 +269,30 @@ async fn study_figures_on_a_fixture_in_a_quiet_year() {
     .unwrap();
     assert_eq!((latency.value, latency.records.len()), (1, 1), "first studied on 2 March, a day after publication");
 }
+
+#[tokio::test]
+async fn leadership_duties_are_for_leaders_only() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let leader: i64 = sqlx::query_scalar("SELECT min(id) FROM people WHERE leadership_level = 'section'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let staff: i64 = sqlx::query_scalar("SELECT min(id) FROM people WHERE leadership_level = 'staff'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let day = platform::clock::today(&app.clock).to_string();
+    let body = |p: i64| json!({"person_id": p, "kind": "research", "done_on": day, "title": "到监区调研", "content": "了解一线民警学习情况"});
+    assert_eq!(
+        api.req(Method::POST, "/api/v1/leadership_duties").json(&body(staff)).send().await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        api.req(Method::POST, "/api/v1/leadership_duties").json(&body(leader)).send().await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    let list = api.json(&format!("/api/v1/leadership_duties?person={leader}")).await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["kind"], "research");
+}
