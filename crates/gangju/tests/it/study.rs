@@ -7,11 +7,15 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 async fn branch_with_members(app: &TestApp, api: &Api, founded: &str) -> (i64, Vec<i64>) {
+    branch_in(app, api, founded, "SL-JQ09").await
+}
+
+async fn branch_in(app: &TestApp, api: &Api, founded: &str, unit_code: &str) -> (i64, Vec<i64>) {
     let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    let unit = app.unit_id("SL-JQ09").await;
+    let unit = app.unit_id(unit_code).await;
     let r = api.req(Method::POST, "/api/v1/party_orgs").json(&json!({"parent_id": committee, "code": "FX-ZB", "name": "测试党支部", "kind": "branch", "unit_id": unit, "founded_on": founded})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
     let org = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -295,4 +299,61 @@ async fn leadership_duties_are_for_leaders_only() {
     let list = api.json(&format!("/api/v1/leadership_duties?person={leader}")).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["kind"], "research");
+}
+
+#[tokio::test]
+async fn a_branch_secretary_is_told_of_gaps_and_of_what_is_still_due() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let today = platform::clock::today(&app.clock);
+    let founded = today.saturating_sub(60.days()).to_string();
+    // In the clerk's own department, so the branch is inside their data scope.
+    let (org, people) = branch_in(&app, &api, &founded, "SL-JQ01").await;
+    // Make them party members of the new branch, elect the first as secretary, link clerk1 to them.
+    for p in &people {
+        sqlx::query(
+            "UPDATE people SET party_status = 'full', party_join_date = '2010-01-01', branch_id = $1 WHERE id = $2",
+        )
+        .bind(org)
+        .bind(*p)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    }
+    let r = api.req(Method::POST, "/api/v1/elections").json(&json!({"org_id": org, "kind": "term", "held_on": founded, "officers": [format!("secretary:{}", people[0])]})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    sqlx::query("UPDATE people SET user_id = NULL WHERE user_id = (SELECT id FROM users WHERE username = 'clerk1')")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE people SET user_id = (SELECT id FROM users WHERE username = 'clerk1') WHERE id = $1")
+        .bind(people[0])
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let clerk = app.token("clerk1").await;
+    let todos = clerk.json("/api/v1/todos").await;
+    let mine: Vec<&serde_json::Value> =
+        todos["items"].as_array().unwrap().iter().filter(|t| t["source"] == "制度落实").collect();
+    assert!(
+        mine.iter().any(|t| t["level"] == "overdue" && t["title"].as_str().unwrap().contains("测试党支部")),
+        "last week's missed study: {mine:?}"
+    );
+    assert!(mine.iter().any(|t| t["level"] == "due_soon"), "this week's study still to hold");
+    // Once this week's study is held, that reminder goes.
+    let monday = today.saturating_sub((today.weekday().to_monday_zero_offset() as i64).days());
+    let r = meeting(&api, org, "branch_study", &monday.max(today).to_string(), "study", &people).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let todos = clerk.json("/api/v1/todos").await;
+    let weekly_due = todos["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["source"] == "制度落实"
+                && t["level"] == "due_soon"
+                && t["title"].as_str().unwrap().contains("每周跟进学习")
+        })
+        .count();
+    assert_eq!(weekly_due, 0);
 }
