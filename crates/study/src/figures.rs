@@ -85,10 +85,9 @@ pub async fn study_sessions(ctx: &Ctx, org: Option<i64>, from: Date, to: Date) -
     Ok(Figure::count("study.sessions", "学习次数", "次", format!("{from} 至 {to} 的中心组学习与支部跟进学习"), records))
 }
 
-/// The median number of days from a material's publication (between `from` and `to`) to its first
-/// study by each organisation; for an even count the lower middle. Records: each (organisation,
-/// material) pair with its days.
-pub async fn median_latency(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
+/// (material id, title, organisation, days from publication to its first study there) for the
+/// materials published between `from` and `to`, shortest first.
+async fn latency_pairs(ctx: &Ctx, from: Date, to: Date) -> AppResult<Vec<(i64, String, String, i64)>> {
     let user = ctx.user()?;
     let mut q = Sql::new(
         "SELECT s.id, s.title, s.published_on, o.name, min(m.held_on) FROM agenda_items g JOIN meetings m ON m.id = g.meeting_id \
@@ -98,28 +97,50 @@ pub async fn median_latency(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure
     user.scope.push_condition(&mut q, "m.unit_id", None);
     q.push(" GROUP BY s.id, s.title, s.published_on, o.id, o.name LIMIT 100000");
     let rows: Vec<(i64, String, String, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let mut pairs: Vec<(i64, FigureRecord)> = rows
+    let mut pairs: Vec<(i64, String, String, i64)> = rows
         .into_iter()
         .filter_map(|(id, title, published, org, first)| {
             let days = (first.parse::<Date>().ok()? - published.parse::<Date>().ok()?).get_days() as i64;
-            Some((
-                days,
-                FigureRecord {
-                    id,
-                    label: format!("{org}：{title}，{days} 天"),
-                    href: format!("/study/materials/{id}"),
-                },
-            ))
+            Some((id, title, org, days))
         })
         .collect();
-    pairs.sort_by_key(|(d, _)| *d);
-    let median = if pairs.is_empty() { 0 } else { pairs[(pairs.len() - 1) / 2].0 };
+    pairs.sort_by_key(|p| p.3);
+    Ok(pairs)
+}
+
+/// The median number of days from a material's publication (between `from` and `to`) to its first
+/// study by each organisation; for an even count the lower middle. Records: each (organisation,
+/// material) pair with its days.
+pub async fn median_latency(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
+    let pairs = latency_pairs(ctx, from, to).await?;
+    let median = if pairs.is_empty() { 0 } else { pairs[(pairs.len() - 1) / 2].3 };
     Ok(Figure {
         key: "study.median_latency",
         name: "跟进学习时效（中位数）",
         definition: format!("{from} 至 {to} 发表的学习材料，从发表到各组织首次学习的天数的中位数"),
         unit: "天",
         value: median,
-        records: pairs.into_iter().map(|(_, r)| r).collect(),
+        records: pairs
+            .into_iter()
+            .map(|(id, title, org, days)| FigureRecord {
+                id,
+                label: format!("{org}：{title}，{days} 天"),
+                href: format!("/study/materials/{id}"),
+            })
+            .collect(),
     })
+}
+
+/// Organisations by their average days from publication to first study, slowest first:
+/// (organisation, average days, materials studied).
+pub async fn slowest_orgs(ctx: &Ctx, from: Date, to: Date) -> AppResult<Vec<(String, i64, i64)>> {
+    let mut by_org: std::collections::BTreeMap<String, (i64, i64)> = std::collections::BTreeMap::new();
+    for (_, _, org, days) in latency_pairs(ctx, from, to).await? {
+        let e = by_org.entry(org).or_default();
+        e.0 += days;
+        e.1 += 1;
+    }
+    let mut out: Vec<(String, i64, i64)> = by_org.into_iter().map(|(o, (sum, n))| (o, sum / n.max(1), n)).collect();
+    out.sort_by_key(|(_, avg, _)| std::cmp::Reverse(*avg));
+    Ok(out)
 }

@@ -272,6 +272,14 @@ async fn study_figures_on_a_fixture_in_a_quiet_year() {
     .await
     .unwrap();
     assert_eq!((latency.value, latency.records.len()), (1, 1), "first studied on 2 March, a day after publication");
+    let slowest = study::figures::slowest_orgs(
+        &ctx,
+        jiff::civil::Date::constant(2020, 1, 1),
+        jiff::civil::Date::constant(2020, 12, 31),
+    )
+    .await
+    .unwrap();
+    assert_eq!(slowest, vec![("中共示例省第一监狱委员会".to_string(), 1, 1)]);
 }
 
 #[tokio::test]

@@ -210,6 +210,8 @@ struct ListPage {
     pager: Pager,
     kinds: Codes,
     can_edit: bool,
+    /// The slowest organisations over the last year: (organisation, average days, materials).
+    slowest: Vec<(String, i64, i64)>,
 }
 
 async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
@@ -217,16 +219,13 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let page = list(&ctx, &p).await?;
     let ListScreen { frame, pager, offset, .. } =
         ListScreen::new(&ctx, &p, &page, "/study/materials", "学习材料", &[("学习教育", ""), ("学习材料", "")]);
-    Ok(Html(ListPage {
-        frame,
-        p,
-        rows: page.items,
-        offset,
-        pager,
-        kinds: MATERIAL_KINDS,
-        can_edit: ctx.can(STUDY_EDIT),
-    })
-    .into_response())
+    let today = platform::clock::today(&ctx.state.clock);
+    let mut slowest =
+        crate::figures::slowest_orgs(&ctx, today.saturating_sub(jiff::Span::new().years(1)), today).await?;
+    slowest.truncate(10);
+    let can_edit = ctx.can(STUDY_EDIT);
+    Ok(Html(ListPage { frame, p, rows: page.items, offset, pager, kinds: MATERIAL_KINDS, can_edit, slowest })
+        .into_response())
 }
 
 #[derive(Template)]
