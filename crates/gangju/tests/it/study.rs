@@ -27,6 +27,21 @@ async fn branch_in(app: &TestApp, api: &Api, founded: &str, unit_code: &str) -> 
     (org, people.into_iter().map(|(p,)| p).collect())
 }
 
+/// The demo committee and its current officers (who attend its meetings).
+async fn committee_and_officers(app: &TestApp) -> (i64, Vec<i64>) {
+    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let members: Vec<(i64,)> =
+        sqlx::query_as("SELECT person_id FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
+            .bind(committee)
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    (committee, members.into_iter().map(|(p,)| p).collect())
+}
+
 async fn meeting(api: &Api, org: i64, kind: &str, day: &str, first: &str, people: &[i64]) -> reqwest::Response {
     let attendance: Vec<_> = people.iter().map(|p| json!({"person_id": p, "status": "present"})).collect();
     api.req(Method::POST, "/api/v1/meetings")
@@ -89,17 +104,7 @@ async fn a_known_missed_week_is_exactly_the_gap() {
 async fn a_committee_meeting_must_open_with_study() {
     let app = spawn_app().await;
     let api = app.token("party").await;
-    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    let members: Vec<(i64,)> =
-        sqlx::query_as("SELECT person_id FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
-            .bind(committee)
-            .fetch_all(&app.state.db.pool)
-            .await
-            .unwrap();
-    let people: Vec<i64> = members.into_iter().map(|(p,)| p).collect();
+    let (committee, people) = committee_and_officers(&app).await;
     let day = platform::clock::today(&app.clock).to_string();
     let r = meeting(&api, committee, "committee_meeting", &day, "decision", &people).await;
     assert_eq!(r.status(), StatusCode::CREATED, "recorded, but flagged");
@@ -223,17 +228,7 @@ async fn rotation_coverage_is_attendees_over_the_target_population() {
 async fn study_figures_on_a_fixture_in_a_quiet_year() {
     let app = spawn_app().await;
     let api = app.token("party").await;
-    let committee: i64 = sqlx::query_scalar("SELECT id FROM party_orgs WHERE code = 'SL-DW'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    let members: Vec<(i64,)> =
-        sqlx::query_as("SELECT person_id FROM org_officers WHERE org_id = $1 AND ended_on IS NULL")
-            .bind(committee)
-            .fetch_all(&app.state.db.pool)
-            .await
-            .unwrap();
-    let people: Vec<i64> = members.into_iter().map(|(p,)| p).collect();
+    let (committee, people) = committee_and_officers(&app).await;
     // 2020: one material published 1 March; a good and a bad committee meeting; one week of two studied.
     let r = api
         .req(Method::POST, "/api/v1/study_materials")

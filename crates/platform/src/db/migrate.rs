@@ -61,12 +61,6 @@ fn sorted(all: &[&[Migration]]) -> anyhow::Result<Vec<Migration>> {
     Ok(list)
 }
 
-/// Versions not yet applied (for `gangju migrate --check` and the start-up refusal).
-pub async fn pending_migrations(db: &Db, all: &[&[Migration]]) -> anyhow::Result<Vec<i64>> {
-    let done = applied(db).await?;
-    Ok(sorted(all)?.into_iter().filter(|m| !done.iter().any(|(v, _)| *v == m.version)).map(|m| m.version).collect())
-}
-
 /// Applies every pending migration, each in its own transaction with its bookkeeping row.
 pub async fn migrate(db: &Db, all: &[&[Migration]]) -> anyhow::Result<usize> {
     let done = applied(db).await?;

@@ -6,7 +6,7 @@ mod sql;
 
 pub use sql::Sql;
 
-pub use migrate::{Migration, MigrationSql, migrate, pending_migrations};
+pub use migrate::{Migration, MigrationSql, migrate};
 
 use anyhow::{Context, bail};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -54,24 +54,6 @@ impl DbLocation {
                 Ok(Self::SqliteFile(PathBuf::from(path)))
             }
             Some(_) => bail!("不支持的数据库地址：只支持 sqlite:// 或 postgres://"),
-        }
-    }
-
-    pub fn exists_hint(&self) -> bool {
-        match self {
-            Self::SqliteFile(p) => p.exists(),
-            Self::Postgres(_) => true,
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Self::SqliteFile(p) => format!("SQLite {}", p.display()),
-            // Never print credentials.
-            Self::Postgres(u) => {
-                let host = u.rsplit('@').next().unwrap_or("postgres");
-                format!("PostgreSQL {host}")
-            }
         }
     }
 }

@@ -47,11 +47,6 @@ pub fn download(bytes: Vec<u8>, file_name: &str, content_type: &'static str) -> 
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Is the client a script (wants JSON) rather than a page? Used by handlers shared by both.
-pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"))
-}
-
 #[derive(askama::Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
