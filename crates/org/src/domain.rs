@@ -1,7 +1,7 @@
 //! The code lists of this area, each (code, Chinese label), in ladder order where order matters
 //! (GLOSSARY.md "Domain facts"): comparisons like "四级高级警长以上" use the position.
 
-pub type Codes = &'static [(&'static str, &'static str)];
+pub use platform::codes::{Codes, code_of, label};
 
 pub const PERSON_KINDS: Codes = &[("officer", "民警"), ("worker", "职工")];
 pub const GENDERS: Codes = &[("male", "男"), ("female", "女")];
@@ -56,15 +56,6 @@ pub const CHANGE_KINDS: Codes = &[
     ("rank_promotion", "职级晋升"),
     ("transfer", "调动"),
 ];
-
-pub fn label(codes: Codes, code: &str) -> &'static str {
-    codes.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
-
-pub fn code_of(codes: Codes, label_or_code: &str) -> Option<&'static str> {
-    let v = label_or_code.trim();
-    codes.iter().find(|(c, l)| *l == v || *c == v).map(|(c, _)| *c)
-}
 
 /// Position on a ladder (POLICE_RANKS, LEADERSHIP_LEVELS); unknown codes rank lowest.
 pub fn rank_of(codes: Codes, code: &str) -> usize {

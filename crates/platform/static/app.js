@@ -305,6 +305,51 @@
     wraps.forEach((w) => ro.observe(w));
   } else if (wraps.length) window.addEventListener('resize', () => wraps.forEach(markScroll));
 
+  /* ---------- 8c. Rich text: a small editor over a textarea; the server cleans what it posts ---------- */
+  const RT_TOOLS = [
+    ['bold', '加粗', 'B'], ['italic', '斜体', 'I'], ['underline', '下划线', 'U'],
+    ['formatBlock:h3', '标题', '标题'], ['formatBlock:p', '正文', '正文'],
+    ['insertUnorderedList', '项目符号', '• 列表'], ['insertOrderedList', '编号', '1. 列表'],
+    ['formatBlock:blockquote', '引用', '引用'], ['removeFormat', '清除格式', '清除格式'],
+  ];
+  qsa('textarea[data-richtext]').forEach((ta) => {
+    const wrap = document.createElement('div');
+    wrap.className = 'rt';
+    const bar = document.createElement('div');
+    bar.className = 'rt-bar';
+    bar.setAttribute('role', 'toolbar');
+    bar.setAttribute('aria-label', '格式');
+    const body = document.createElement('div');
+    body.className = 'rt-body';
+    body.contentEditable = 'true';
+    body.setAttribute('role', 'textbox');
+    body.setAttribute('aria-multiline', 'true');
+    body.setAttribute('aria-label', ta.getAttribute('aria-label') || '正文');
+    RT_TOOLS.forEach(([cmd, title, text]) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn small';
+      b.title = title;
+      b.textContent = text;
+      b.addEventListener('mousedown', (e) => e.preventDefault()); // keep the selection in the text
+      b.addEventListener('click', () => {
+        const [c, arg] = cmd.split(':');
+        body.focus();
+        document.execCommand(c, false, arg ? '<' + arg + '>' : null);
+      });
+      bar.appendChild(b);
+    });
+    // The textarea holds what the server already cleaned; parse it inertly and move the nodes in.
+    const doc = new DOMParser().parseFromString(ta.value, 'text/html');
+    Array.from(doc.body.childNodes).forEach((n) => body.appendChild(document.importNode(n, true)));
+    wrap.appendChild(bar);
+    wrap.appendChild(body);
+    ta.hidden = true;
+    ta.parentNode.insertBefore(wrap, ta);
+    const form = ta.closest('form');
+    if (form) form.addEventListener('submit', () => { ta.value = body.innerHTML; }, true);
+  });
+
   /* ---------- 9. Flash message fades out ---------- */
   qsa('.flash').forEach((f) => setTimeout(() => {
     f.classList.add('fade-out');

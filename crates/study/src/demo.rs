@@ -6,6 +6,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use platform::{AppResult, Ctx};
 
+/// What every demo meeting's minutes say (rich text, as the editor writes it).
+const DEMO_MINUTES: &str = "<h3>一、学习</h3><p>演示数据：主持人领学所选材料，与会人员逐段学习。</p>\
+    <h3>二、讨论</h3><ul><li>结合本部门工作谈学习体会。</li><li>明确下一步落实措施和责任人。</li></ul>\
+    <p><strong>会议要求：</strong>会后一周内将学习情况报党委办公室。</p>";
+
 const MATERIALS: &[(&str, &str, &str)] = &[
     ("speech", "在全省监狱系统全面从严治党工作会议上的讲话（演示）", "示例省监狱管理局党委书记（虚构）"),
     ("document", "关于深入开展警示教育的通知（演示）", "示例省监狱管理局党委（虚构）"),
@@ -97,7 +102,7 @@ pub async fn seed(ctx: &Ctx, today: Date, weeks: i64) -> AppResult<(usize, usize
                 let title = format!("{name}{label}（{day}）");
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO meetings (org_id, unit_id, kind, title, held_on, start_time, place, minutes, created_at, updated_at) \
-                     VALUES ($1,$2,$3,$4,$5,'09:00','会议室','演示数据：会议按议程进行。',$6,$6) RETURNING id",
+                     VALUES ($1,$2,$3,$4,$5,'09:00','会议室',$7,$6,$6) RETURNING id",
                 )
                 .bind(*org)
                 .bind(*unit)
@@ -105,6 +110,7 @@ pub async fn seed(ctx: &Ctx, today: Date, weeks: i64) -> AppResult<(usize, usize
                 .bind(&title)
                 .bind(day.to_string())
                 .bind(now)
+                .bind(DEMO_MINUTES)
                 .fetch_one(&mut *tx)
                 .await?;
                 // The newest material published before the meeting is what it studied first.

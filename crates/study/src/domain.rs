@@ -1,7 +1,7 @@
 //! Meeting kinds (GLOSSARY.md), which organisations hold them, and the built-in rules of the
 //! branch work regulations (支部工作条例) and the seed's "每周一次" study cadence.
 
-pub type Codes = &'static [(&'static str, &'static str)];
+pub use platform::codes::{Codes, label};
 
 pub const MEETING_KINDS: Codes = &[
     ("committee_meeting", "党委会"),
@@ -28,10 +28,6 @@ pub const MATERIAL_KINDS: Codes = &[
 ];
 pub const ATTENDANCE: Codes = &[("present", "出席"), ("late", "迟到"), ("absent", "缺席")];
 pub const PERIODS: Codes = &[("week", "每周"), ("month", "每月"), ("quarter", "每季度"), ("year", "每年")];
-
-pub fn label(codes: Codes, code: &str) -> &'static str {
-    codes.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
-}
 
 /// Which kinds of organisation hold a kind of meeting.
 pub fn held_by(meeting_kind: &str) -> &'static [&'static str] {

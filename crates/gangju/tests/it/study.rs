@@ -360,3 +360,92 @@ async fn a_branch_secretary_is_told_of_gaps_and_of_what_is_still_due() {
         .count();
     assert_eq!(weekly_due, 0);
 }
+
+#[tokio::test]
+async fn a_recorded_meeting_is_edited_whole_and_its_minutes_are_cleaned() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let today = platform::clock::today(&app.clock).to_string();
+    let (org, people) = branch_with_members(&app, &api, "2020-01-01").await;
+    let attendance: Vec<_> = people.iter().map(|p| json!({"person_id": p, "status": "present"})).collect();
+    let hostile = r#"<p onclick="steal()">学习<script>alert(1)</script></p><img src=x onerror=alert(2)><a href="javascript:alert(3)">链接</a>"#;
+    let r = api
+        .req(Method::POST, "/api/v1/meetings")
+        .json(&json!({"org_id": org, "kind": "branch_study", "title": "原标题", "held_on": today,
+            "agenda": [{"kind": "study", "title": "学习"}, {"kind": "discussion", "title": "讨论"}],
+            "attendance": attendance, "minutes": hostile}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let stored = api.json(&format!("/api/v1/meetings/{id}")).await;
+    let minutes = stored["meeting"]["minutes"].as_str().unwrap();
+    assert!(minutes.starts_with("<p>学习</p>"), "{minutes}");
+    for bad in ["script", "onclick", "onerror", "<img", "javascript:"] {
+        assert!(!minutes.contains(bad), "{bad} kept in {minutes}");
+    }
+    let b = app.login("party").await;
+    let view = b.get(&format!("/study/meetings/{id}")).await.text().await.unwrap();
+    assert!(view.contains("<p>学习</p>") && !view.contains("alert("), "shown as cleaned HTML");
+
+    // The edit page starts from the record; saving replaces the agenda and attendance whole.
+    let edit = b.get(&format!("/study/meetings/{id}/edit")).await;
+    assert_eq!(edit.status(), StatusCode::OK);
+    let edit = edit.text().await.unwrap();
+    assert!(edit.contains("原标题") && edit.contains(r#"name="version" value="1""#));
+    let (p0, p1) = (people[0].to_string(), people[1].to_string());
+    let (att0, reason0, att1) = (format!("att_{p0}"), format!("reason_{p0}"), format!("att_{p1}"));
+    let mut form = vec![
+        ("org_id", org.to_string()),
+        ("kind", "branch_study".to_string()),
+        ("title", "新标题".to_string()),
+        ("held_on", today.clone()),
+        ("host_id", p1.clone()),
+        ("recorder_id", p1.clone()),
+        ("version", "1".to_string()),
+        ("agenda_kind_1", "study".to_string()),
+        ("agenda_title_1", "学习新材料".to_string()),
+        ("agenda_kind_2", "decision".to_string()),
+        ("agenda_title_2", "研究决定".to_string()),
+        ("agenda_kind_3", "other".to_string()),
+        ("agenda_title_3", "其他事项".to_string()),
+        ("minutes", "<h3>结论</h3><p>同意</p>".to_string()),
+        (att0.as_str(), "absent".to_string()),
+        (att1.as_str(), "late".to_string()),
+    ];
+    // Absent without a reason: refused, nothing changed.
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(b.post(&format!("/study/meetings/{id}"), &pairs).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api.json(&format!("/api/v1/meetings/{id}")).await["meeting"]["title"], "原标题");
+    form.push((reason0.as_str(), "公差".to_string()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(b.post(&format!("/study/meetings/{id}"), &pairs).await.status(), StatusCode::SEE_OTHER);
+    let v = api.json(&format!("/api/v1/meetings/{id}")).await;
+    assert_eq!(v["meeting"]["title"], "新标题");
+    assert_eq!(v["meeting"]["version"], 2);
+    assert_eq!(v["meeting"]["host_id"], people[1]);
+    assert_eq!(v["meeting"]["minutes"], "<h3>结论</h3><p>同意</p>");
+    let kinds: Vec<&str> = v["agenda"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["study", "decision", "other"]);
+    let att = v["attendance"].as_array().unwrap();
+    assert_eq!(att.len(), 2, "the third attendee is no longer recorded: {att:?}");
+    let absent = att.iter().find(|a| a["person_id"] == people[0]).unwrap();
+    assert_eq!((absent["status"].as_str(), absent["reason"].as_str()), (Some("absent"), Some("公差")));
+    assert_eq!(v["meeting"]["present"], 1);
+    let audited = app.scalar("SELECT count(*) FROM audit_log WHERE event = 'update' AND object_type = 'meeting'").await;
+    assert_eq!(audited, 1, "the edit is audited once; the refused one is not");
+
+    // Saving from the old version again is refused; so is another unit's clerk, who cannot see it.
+    let stale = b.post(&format!("/study/meetings/{id}"), &pairs).await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let put = json!({"org_id": org, "kind": "branch_study", "title": "接口修改", "held_on": today, "version": 2,
+        "agenda": [{"kind": "study", "title": "学习"}], "attendance": [{"person_id": people[0], "status": "present"}]});
+    let clerk2 = app.token("clerk2").await;
+    let r = clerk2.req(Method::PUT, &format!("/api/v1/meetings/{id}")).json(&put).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = api.req(Method::PUT, &format!("/api/v1/meetings/{id}")).json(&put).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let v = api.json(&format!("/api/v1/meetings/{id}")).await;
+    assert_eq!((v["meeting"]["title"].as_str(), v["attendance"].as_array().unwrap().len()), (Some("接口修改"), 1));
+}

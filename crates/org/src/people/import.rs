@@ -106,7 +106,13 @@ impl Importer for RosterImporter {
             .collect(),
         ]
     }
-    fn run<'a>(&'a self, ctx: &'a Ctx, tx: &'a mut Tx, rows: &'a [Row]) -> BoxFuture<'a, AppResult<ImportOutcome>> {
+    fn run<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        tx: &'a mut Tx,
+        rows: &'a [Row],
+        _target: Option<i64>,
+    ) -> BoxFuture<'a, AppResult<ImportOutcome>> {
         Box::pin(async move {
             let mut out = ImportOutcome::default();
             let (mut units, mut orgs) = (HashMap::new(), HashMap::new());

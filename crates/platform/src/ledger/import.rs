@@ -45,8 +45,24 @@ pub trait Importer: Send + Sync + 'static {
     /// Notes shown above the upload (required columns, allowed values).
     fn notes(&self) -> &'static [&'static str];
     fn example(&self) -> Vec<Vec<String>>;
+    /// A ledger whose rows go into one parent record (a plan's measures) names the query
+    /// parameter carrying the parent's id, e.g. `Some("plan")`; the import refuses to run without it.
+    fn target(&self) -> Option<&'static str> {
+        None
+    }
+    /// Where a finished import leads.
+    fn done_path(&self, target: Option<i64>) -> String {
+        let _ = target;
+        self.list_path().to_string()
+    }
     /// Checks and writes every row in `tx`, collecting every bad row instead of stopping.
-    fn run<'a>(&'a self, ctx: &'a Ctx, tx: &'a mut Tx, rows: &'a [Row]) -> BoxFuture<'a, AppResult<ImportOutcome>>;
+    fn run<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        tx: &'a mut Tx,
+        rows: &'a [Row],
+        target: Option<i64>,
+    ) -> BoxFuture<'a, AppResult<ImportOutcome>>;
 }
 
 #[derive(Template)]
@@ -54,26 +70,45 @@ pub trait Importer: Send + Sync + 'static {
 struct ImportPage {
     frame: Frame,
     base: String,
-    list_path: &'static str,
     headers: &'static [&'static str],
     notes: &'static [&'static str],
     checked: Option<ImportOutcome>,
     token: String,
     file_name: String,
+    /// `&plan=7` for an import into one parent record, else empty.
+    target_q: String,
+    target: Option<(&'static str, i64)>,
+    done: String,
 }
 
-fn page(ctx: &Ctx, imp: &dyn Importer) -> ImportPage {
+/// The parent record's id from the query or form, when the importer needs one.
+fn target_of(imp: &dyn Importer, q: &BTreeMap<String, String>) -> AppResult<Option<i64>> {
+    match imp.target() {
+        None => Ok(None),
+        Some(name) => match q.get(name).and_then(|v| v.trim().parse::<i64>().ok()) {
+            Some(id) => Ok(Some(id)),
+            None => Err(AppError::BadRequest(format!("请先选择导入到哪一条记录（缺少参数 {name}）"))),
+        },
+    }
+}
+
+fn page(ctx: &Ctx, imp: &dyn Importer, target: Option<i64>) -> ImportPage {
     let title = format!("导入{}", imp.ledger());
     let frame = Frame::new(ctx, &title, imp.menu_href(), &[(imp.ledger(), imp.list_path()), (&title, "")]);
     ImportPage {
         frame,
         base: format!("{}/import", imp.list_path()),
-        list_path: imp.list_path(),
         headers: imp.headers(),
         notes: imp.notes(),
         checked: None,
         token: String::new(),
         file_name: String::new(),
+        target_q: match (imp.target(), target) {
+            (Some(n), Some(t)) => format!("&{n}={t}"),
+            _ => String::new(),
+        },
+        target: imp.target().zip(target),
+        done: imp.done_path(target),
     }
 }
 
@@ -87,8 +122,9 @@ pub fn import_routes(r: Routes, imp: Arc<dyn Importer>, api_base: &'static str) 
     let base = leak(format!("{}/import", imp.list_path()));
     let need = Need::Perm(imp.need());
     let (a, b, c, d, e) = (imp.clone(), imp.clone(), imp.clone(), imp.clone(), imp.clone());
-    r.get(base, need, "导入页面", move |ctx: Ctx| async move {
-        Html(page(&ctx, a.as_ref())).into_response()
+    r.get(base, need, "导入页面", move |ctx: Ctx, q: Query<BTreeMap<String, String>>| async move {
+        let target = target_of(a.as_ref(), &q.0)?;
+        Ok::<_, AppError>(Html(page(&ctx, a.as_ref(), target)).into_response())
     })
     .get(
         leak(format!("{base}/template")),
@@ -100,7 +136,9 @@ pub fn import_routes(r: Routes, imp: Arc<dyn Importer>, api_base: &'static str) 
         base,
         need,
         "上传并校验导入文件",
-        move |ctx: Ctx, mp: Multipart| async move { check_page(ctx, c.as_ref(), mp).await },
+        move |ctx: Ctx, q: Query<BTreeMap<String, String>>, mp: Multipart| async move {
+            check_page(ctx, c.as_ref(), q.0, mp).await
+        },
     )
     .post(
         leak(format!("{base}/confirm")),
@@ -133,14 +171,20 @@ fn limits(ctx: &Ctx) -> Limits {
 }
 
 /// Runs the import in a transaction; commits only when asked and when every row is good.
-async fn run(ctx: &Ctx, imp: &dyn Importer, bytes: &[u8], commit: bool) -> AppResult<ImportOutcome> {
+async fn run(
+    ctx: &Ctx,
+    imp: &dyn Importer,
+    bytes: &[u8],
+    commit: bool,
+    target: Option<i64>,
+) -> AppResult<ImportOutcome> {
     let lim = limits(ctx);
     let table = office::read_table(bytes, imp.headers(), &lim).map_err(|e| AppError::field("file", e.to_string()))?;
     if table.rows.is_empty() {
         return Err(AppError::field("file", "文件中没有数据行"));
     }
     let mut tx = ctx.state.db.begin().await?;
-    let outcome = imp.run(ctx, &mut tx, &table.rows).await?;
+    let outcome = imp.run(ctx, &mut tx, &table.rows, target).await?;
     if commit && outcome.errors.is_empty() {
         let ev = Event::ok("import", "ledger", imp.ledger()).detail(format!("导入 {} 行", outcome.rows));
         ctx.state.audit(&mut tx, &ctx.actor(), ev).await?;
@@ -159,14 +203,15 @@ fn stash_path(ctx: &Ctx, token: &str) -> AppResult<std::path::PathBuf> {
     Ok(ctx.state.data_dir.join("tmp").join(format!("import-{}-{token}", user.id)))
 }
 
-async fn check_page(ctx: Ctx, imp: &dyn Importer, mp: Multipart) -> AppResult<Response> {
+async fn check_page(ctx: Ctx, imp: &dyn Importer, q: BTreeMap<String, String>, mp: Multipart) -> AppResult<Response> {
+    let target = target_of(imp, &q)?;
     let up = read_upload(mp, ctx.state.policy().max_upload_bytes).await;
-    let mut p = page(&ctx, imp);
+    let mut p = page(&ctx, imp, target);
     let up = match up {
         Ok(u) => u,
         Err(e) => return Ok(error_page(p, e)),
     };
-    match run(&ctx, imp, &up.bytes, false).await {
+    match run(&ctx, imp, &up.bytes, false, target).await {
         Ok(outcome) => {
             // Keep the checked file for 确认导入; it is read again and checked again then.
             let token = hex::encode(rand::random::<[u8; 16]>());
@@ -220,18 +265,19 @@ async fn confirm_page(ctx: Ctx, imp: &dyn Importer, form: BTreeMap<String, Strin
     let path = stash_path(&ctx, &token)?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::BadRequest("导入已失效，请重新上传文件".into()))?;
     let want_errors = form.get("errors").is_some_and(|v| v == "1");
-    let outcome = run(&ctx, imp, &bytes, !want_errors).await?;
+    let target = target_of(imp, &form)?;
+    let outcome = run(&ctx, imp, &bytes, !want_errors, target).await?;
     if want_errors {
         return error_report(imp, &outcome);
     }
     if !outcome.errors.is_empty() {
-        let mut p = page(&ctx, imp);
+        let mut p = page(&ctx, imp, target);
         p.token = token;
         p.checked = Some(outcome);
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(p)).into_response());
     }
     let _ = tokio::fs::remove_file(&path).await;
-    Ok(redirect_with_flash(imp.list_path(), &format!("成功导入 {} 条{}记录", outcome.rows, imp.ledger())))
+    Ok(redirect_with_flash(&imp.done_path(target), &format!("成功导入 {} 条{}记录", outcome.rows, imp.ledger())))
 }
 
 fn error_report(imp: &dyn Importer, outcome: &ImportOutcome) -> AppResult<Response> {
@@ -247,8 +293,9 @@ fn error_report(imp: &dyn Importer, outcome: &ImportOutcome) -> AppResult<Respon
 
 async fn api_import(ctx: Ctx, imp: &dyn Importer, q: BTreeMap<String, String>, mp: Multipart) -> AppResult<Response> {
     let dry = q.get("dry_run").is_some_and(|v| v == "true" || v == "1");
+    let target = target_of(imp, &q)?;
     let up = read_upload(mp, ctx.state.policy().max_upload_bytes).await?;
-    let outcome = run(&ctx, imp, &up.bytes, !dry).await?;
+    let outcome = run(&ctx, imp, &up.bytes, !dry, target).await?;
     let status = if outcome.errors.is_empty() {
         axum::http::StatusCode::OK
     } else {

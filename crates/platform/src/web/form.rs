@@ -57,6 +57,17 @@ impl FormCheck {
         self.text_inner(field, label, value, max, required, true)
     }
 
+    /// Rich text (minutes, activity content): the limit counts the characters typed, markup
+    /// included, and the value returned is the sanitised HTML of `richtext::clean`.
+    pub fn rich_text(&mut self, field: &str, label: &str, value: &str, max: usize, required: bool) -> String {
+        let v = self.text_inner(field, label, value, max, false, true);
+        let clean = crate::richtext::clean(&v);
+        if required && crate::richtext::to_text(&clean).trim().is_empty() {
+            self.add(field, format!("请输入{label}"));
+        }
+        clean
+    }
+
     /// A code: letters, digits, `-` and `_`.
     pub fn code(&mut self, field: &str, label: &str, value: &str, max: usize) -> String {
         let v = self.text(field, label, value, max, true);

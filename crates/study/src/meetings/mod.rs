@@ -28,6 +28,8 @@ pub fn routes(r: Routes) -> Routes {
         .get("/study/meetings/new", edit, "录入会议页", new_page)
         .post("/study/meetings", edit, "录入会议", create_page)
         .get("/study/meetings/{id}", view, "会议详情", view_page)
+        .get("/study/meetings/{id}/edit", edit, "修改会议页", edit_page)
+        .post("/study/meetings/{id}", edit, "修改会议", update_page)
         .post("/study/meetings/{id}/delete", edit, "删除会议", delete_page)
         .get("/api/v1/meetings", view, "会议列表", api_list)
         .post(
@@ -37,6 +39,12 @@ pub fn routes(r: Routes) -> Routes {
             api_create,
         )
         .get("/api/v1/meetings/{id}", view, "会议详情（含议题与出席）", api_get)
+        .put(
+            "/api/v1/meetings/{id}",
+            edit,
+            "修改会议（与录入相同的字段，另加 version；议题与出席整体替换）",
+            api_update,
+        )
         .delete("/api/v1/meetings/{id}", edit, "删除会议", api_delete)
 }
 
@@ -76,6 +84,8 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 #[template(path = "meeting_form.html")]
 struct FormPage {
     frame: Frame,
+    /// `None` when recording a new meeting.
+    id: Option<i64>,
     f: FormPairs,
     errors: FieldErrors,
     orgs: Vec<org::orgs::service::Org>,
@@ -84,18 +94,17 @@ struct FormPage {
     kinds: Codes,
     agenda_kinds: Codes,
     rows: Vec<usize>,
+    /// The minutes as the editor starts from them: cleaned, even when a rejected post is shown again.
+    minutes: String,
 }
 
-async fn form(ctx: &Ctx, f: FormPairs, errors: FieldErrors) -> AppResult<Response> {
-    let frame = Frame::new(
-        ctx,
-        "录入会议",
-        "/study/meetings",
-        &[("学习教育", ""), ("会议记录", "/study/meetings"), ("录入会议", "")],
-    );
+async fn form(ctx: &Ctx, id: Option<i64>, f: FormPairs, errors: FieldErrors) -> AppResult<Response> {
+    let title = if id.is_some() { "修改会议" } else { "录入会议" };
+    let frame =
+        Frame::new(ctx, title, "/study/meetings", &[("学习教育", ""), ("会议记录", "/study/meetings"), (title, "")]);
     let orgs = org::orgs::service::tree(ctx, true).await?;
     // The organisation's members (itself and everything under it) are offered for attendance.
-    let members = match f.get("org_id").trim().parse::<i64>() {
+    let mut members: Vec<(i64, String, String)> = match f.get("org_id").trim().parse::<i64>() {
         Ok(o) => {
             let mut raw = BTreeMap::new();
             raw.insert("org".to_string(), o.to_string());
@@ -106,6 +115,12 @@ async fn form(ctx: &Ctx, f: FormPairs, errors: FieldErrors) -> AppResult<Respons
         }
         Err(_) => Vec::new(),
     };
+    // People already recorded who are no longer listed under the organisation (moved, retired) stay
+    // on the form, so an edit does not drop them silently.
+    let listed: std::collections::HashSet<i64> = members.iter().map(|m| m.0).collect();
+    let missing: Vec<i64> =
+        f.prefixed("att_").into_iter().filter_map(|(p, _)| p.parse().ok()).filter(|p| !listed.contains(p)).collect();
+    members.extend(service::people_named(ctx, &missing).await?);
     let mut raw = BTreeMap::new();
     raw.insert("per_page".to_string(), "50".to_string());
     let materials = crate::materials::list(ctx, &ListParams::parse(raw, &[("published_on", "m.published_on")], true))
@@ -116,10 +131,12 @@ async fn form(ctx: &Ctx, f: FormPairs, errors: FieldErrors) -> AppResult<Respons
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let rows = (1..=AGENDA_ROWS).collect();
+    let minutes = platform::richtext::clean(&f.get("minutes"));
     Ok((
         status,
         Html(FormPage {
             frame,
+            id,
             f,
             errors,
             orgs,
@@ -128,6 +145,7 @@ async fn form(ctx: &Ctx, f: FormPairs, errors: FieldErrors) -> AppResult<Respons
             kinds: MEETING_KINDS,
             agenda_kinds: AGENDA_KINDS,
             rows,
+            minutes,
         }),
     )
         .into_response())
@@ -141,14 +159,14 @@ async fn new_page(ctx: Ctx, q: Q) -> AppResult<Response> {
         ("held_on".to_string(), today),
         ("agenda_kind_1".to_string(), "study".to_string()),
     ];
-    form(&ctx, FormPairs::from(pairs), FieldErrors::new()).await
+    form(&ctx, None, FormPairs::from(pairs), FieldErrors::new()).await
 }
 
 /// `choose=1` (选择, after picking the organisation) re-renders with its members.
 async fn create_page(ctx: Ctx, body: String) -> AppResult<Response> {
     let f = FormPairs::parse(&body);
     if f.get("choose") == "1" {
-        return form(&ctx, f, FieldErrors::new()).await;
+        return form(&ctx, None, f, FieldErrors::new()).await;
     }
     let today = platform::clock::today(&ctx.state.clock);
     let res = match service::parse(&f, today) {
@@ -157,7 +175,52 @@ async fn create_page(ctx: Ctx, body: String) -> AppResult<Response> {
     };
     match res {
         Ok(id) => Ok(redirect_with_flash(&format!("/study/meetings/{id}"), "会议已录入")),
-        Err(AppError::Validation(errors)) => form(&ctx, f, errors).await,
+        Err(AppError::Validation(errors)) => form(&ctx, None, f, errors).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The recorded meeting as the pairs its form posts.
+async fn edit_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (m, agenda, attendance) = service::details(&ctx, id).await?;
+    let mut pairs = vec![
+        ("org_id".to_string(), m.org_id.to_string()),
+        ("kind".to_string(), m.kind.clone()),
+        ("title".to_string(), m.title.clone()),
+        ("held_on".to_string(), m.held_on.clone()),
+        ("start_time".to_string(), m.start_time.clone()),
+        ("place".to_string(), m.place.clone()),
+        ("host_id".to_string(), m.host_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("recorder_id".to_string(), m.recorder_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("minutes".to_string(), m.minutes_html()),
+        ("version".to_string(), m.version.to_string()),
+    ];
+    for a in &agenda {
+        let n = a.position;
+        pairs.push((format!("agenda_kind_{n}"), a.kind.clone()));
+        pairs.push((format!("agenda_title_{n}"), a.title.clone()));
+        pairs.push((format!("agenda_material_{n}"), a.material_id.map(|x| x.to_string()).unwrap_or_default()));
+    }
+    for a in &attendance {
+        pairs.push((format!("att_{}", a.person_id), a.status.clone()));
+        pairs.push((format!("reason_{}", a.person_id), a.reason.clone()));
+    }
+    form(&ctx, Some(id), FormPairs::from(pairs), FieldErrors::new()).await
+}
+
+async fn update_page(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
+    let f = FormPairs::parse(&body);
+    if f.get("choose") == "1" {
+        return form(&ctx, Some(id), f, FieldErrors::new()).await;
+    }
+    let today = platform::clock::today(&ctx.state.clock);
+    let res = match service::parse(&f, today) {
+        Ok(i) => service::update(&ctx, id, &i).await,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(redirect_with_flash(&format!("/study/meetings/{id}"), "会议已修改")),
+        Err(AppError::Validation(errors)) => form(&ctx, Some(id), f, errors).await,
         Err(e) => Err(e),
     }
 }
@@ -200,10 +263,10 @@ async fn api_get(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 }
 
 /// The JSON body becomes the same pairs the page form posts, so both are checked by one parser.
-async fn api_create(
-    ctx: Ctx,
+fn json_input(
+    ctx: &Ctx,
     b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
-) -> AppResult<Response> {
+) -> AppResult<service::MeetingInput> {
     let Json(v) = b.map_err(|_| AppError::BadRequest("请求体须为 JSON 对象".into()))?;
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
@@ -211,7 +274,9 @@ async fn api_create(
         other => other.to_string(),
     };
     let mut pairs = Vec::new();
-    for k in ["org_id", "kind", "title", "held_on", "start_time", "place", "host_id", "recorder_id", "minutes"] {
+    for k in
+        ["org_id", "kind", "title", "held_on", "start_time", "place", "host_id", "recorder_id", "minutes", "version"]
+    {
         pairs.push((k.to_string(), v.get(k).map(text).unwrap_or_default()));
     }
     for (i, item) in v.get("agenda").and_then(|a| a.as_array()).into_iter().flatten().take(AGENDA_ROWS).enumerate() {
@@ -225,10 +290,26 @@ async fn api_create(
         pairs.push((format!("att_{pid}"), a.get("status").map(text).unwrap_or_default()));
         pairs.push((format!("reason_{pid}"), a.get("reason").map(text).unwrap_or_default()));
     }
-    let today = platform::clock::today(&ctx.state.clock);
-    let input = service::parse(&FormPairs::from(pairs), today)?;
+    service::parse(&FormPairs::from(pairs), platform::clock::today(&ctx.state.clock))
+}
+
+async fn api_create(
+    ctx: Ctx,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let input = json_input(&ctx, b)?;
     let id = service::create(&ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
+
+async fn api_update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let input = json_input(&ctx, b)?;
+    service::update(&ctx, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn api_delete(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

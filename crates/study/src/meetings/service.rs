@@ -1,5 +1,5 @@
 //! Meetings: held by a Party organisation, with attendance taken from its members, agenda items in
-//! order (a committee meeting's first is the 第一议题 study) and minutes as plain text.
+//! order (a committee meeting's first is the 第一议题 study) and minutes as sanitised rich text.
 
 use crate::domain::*;
 use platform::attachments::AttachmentOwner;
@@ -31,6 +31,7 @@ pub struct Meeting {
     pub invited: i64,
     /// The first agenda item's kind ("" when there is none).
     pub first_kind: String,
+    pub version: i64,
 }
 
 impl Meeting {
@@ -41,13 +42,17 @@ impl Meeting {
     pub fn first_item_ok(&self) -> bool {
         self.kind != "committee_meeting" || self.first_kind == "study"
     }
+    /// The minutes, cleaned again for showing with `|safe`.
+    pub fn minutes_html(&self) -> String {
+        platform::richtext::render(&self.minutes)
+    }
 }
 
 const COLS: &str = "m.id, m.org_id, o.name AS org_name, m.unit_id, m.kind, m.title, m.held_on, m.start_time, m.place, \
     m.host_id, h.name AS host_name, m.recorder_id, r.name AS recorder_name, m.minutes, \
     (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.status <> 'absent') AS present, \
     (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id) AS invited, \
-    coalesce((SELECT g.kind FROM agenda_items g WHERE g.meeting_id = m.id ORDER BY g.position LIMIT 1), '') AS first_kind";
+    coalesce((SELECT g.kind FROM agenda_items g WHERE g.meeting_id = m.id ORDER BY g.position LIMIT 1), '') AS first_kind, m.version";
 const FROM: &str = "FROM meetings m JOIN party_orgs o ON o.id = m.org_id \
     LEFT JOIN people h ON h.id = m.host_id LEFT JOIN people r ON r.id = m.recorder_id";
 pub const SORTS: &[(&str, &str)] = &[("held_on", "m.held_on"), ("org", "o.name")];
@@ -146,6 +151,26 @@ pub async fn details(ctx: &Ctx, id: i64) -> AppResult<(Meeting, Vec<AgendaItem>,
     Ok((m, agenda, attendance))
 }
 
+/// Names and units of the given people within the caller's scope (for a form listing people who
+/// are not, or no longer, under the chosen organisation).
+pub async fn people_named(ctx: &Ctx, ids: &[i64]) -> AppResult<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let user = ctx.user()?;
+    let mut q = Sql::new("SELECT p.id, p.name, u.name FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id IN (");
+    for (n, p) in ids.iter().take(2000).enumerate() {
+        if n > 0 {
+            q.push(", ");
+        }
+        q.bind(*p);
+    }
+    q.push(") AND ");
+    user.scope.push_condition(&mut q, "p.unit_id", Some("p.user_id"));
+    q.push(" ORDER BY p.name");
+    Ok(q.query_as::<(i64, String, String)>().fetch_all(&ctx.state.db.pool).await?)
+}
+
 /// What a meeting form posts: fields, `agenda_kind_N`/`agenda_title_N`/`agenda_material_N`, and
 /// `att_<person id>` = present / late / absent with `reason_<person id>`.
 pub struct MeetingInput {
@@ -160,6 +185,8 @@ pub struct MeetingInput {
     pub minutes: String,
     pub agenda: Vec<(String, String, Option<i64>)>,
     pub attendance: Vec<(i64, String, String)>,
+    /// The version an edit started from (absent on create).
+    pub version: Option<i64>,
 }
 
 pub const AGENDA_ROWS: usize = 8;
@@ -181,7 +208,7 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<MeetingInput>
         c.add("start_time", "开始时间格式应为 09:30");
     }
     let place = c.text("place", "地点", &f.get("place"), 60, false);
-    let minutes = c.long_text("minutes", "会议记录", &f.get("minutes"), 100_000, false);
+    let minutes = c.rich_text("minutes", "会议记录", &f.get("minutes"), 100_000, false);
     let mut agenda = Vec::new();
     for i in 1..=AGENDA_ROWS {
         let t = f.get(&format!("agenda_title_{i}"));
@@ -223,12 +250,14 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<MeetingInput>
         minutes,
         agenda,
         attendance,
+        version: f.get("version").trim().parse().ok(),
     })
 }
 
-/// Saves a meeting with its agenda and attendance in one transaction. Every attendee, the host and
-/// the recorder must be people of the organisation's own prison and in the caller's scope.
-pub async fn create(ctx: &Ctx, i: &MeetingInput) -> AppResult<i64> {
+/// Checks what a meeting refers to: the organisation (its kind holds this kind of meeting, it
+/// still existed that day), and that every attendee, the host and the recorder are people of the
+/// organisation's own prison and in the caller's scope, and the materials exist.
+async fn check_refs(ctx: &Ctx, i: &MeetingInput) -> AppResult<org::orgs::service::Org> {
     let org =
         org::orgs::service::get(ctx, i.org_id).await.map_err(|_| AppError::field("org_id", "请选择有效的党组织"))?;
     if org.dissolved_on.as_deref().is_some_and(|d| d <= i.held_on.as_str()) {
@@ -265,6 +294,39 @@ pub async fn create(ctx: &Ctx, i: &MeetingInput) -> AppResult<i64> {
             crate::materials::get(ctx, *m).await.map_err(|_| AppError::field("agenda", "所选学习材料不存在"))?;
         }
     }
+    Ok(org)
+}
+
+/// The agenda in order and the attendance, written fresh for a new or edited meeting.
+async fn write_children(tx: &mut platform::db::Tx, id: i64, i: &MeetingInput) -> AppResult<()> {
+    for (n, (kind, title, material)) in i.agenda.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO agenda_items (meeting_id, position, kind, title, material_id) VALUES ($1,$2,$3,$4,$5)",
+        )
+        .bind(id)
+        .bind(n as i64 + 1)
+        .bind(kind)
+        .bind(title)
+        .bind(*material)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (person, status, reason) in &i.attendance {
+        sqlx::query("INSERT INTO meeting_attendance (meeting_id, person_id, status, reason) VALUES ($1,$2,$3,$4)")
+            .bind(id)
+            .bind(*person)
+            .bind(status)
+            .bind(reason)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Saves a meeting with its agenda and attendance in one transaction.
+pub async fn create(ctx: &Ctx, i: &MeetingInput) -> AppResult<i64> {
+    let org = check_refs(ctx, i).await?;
+    let user = ctx.user()?;
     let mut tx = ctx.state.db.begin().await?;
     let now = ctx.state.clock.now_ms();
     let id: i64 = sqlx::query_scalar(
@@ -285,31 +347,56 @@ pub async fn create(ctx: &Ctx, i: &MeetingInput) -> AppResult<i64> {
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    for (n, (kind, title, material)) in i.agenda.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO agenda_items (meeting_id, position, kind, title, material_id) VALUES ($1,$2,$3,$4,$5)",
-        )
-        .bind(id)
-        .bind(n as i64 + 1)
-        .bind(kind)
-        .bind(title)
-        .bind(*material)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (person, status, reason) in &i.attendance {
-        sqlx::query("INSERT INTO meeting_attendance (meeting_id, person_id, status, reason) VALUES ($1,$2,$3,$4)")
-            .bind(id)
-            .bind(*person)
-            .bind(status)
-            .bind(reason)
-            .execute(&mut *tx)
-            .await?;
-    }
+    write_children(&mut tx, id, i).await?;
     let detail = format!("{} {} {}", org.name, label(MEETING_KINDS, &i.kind), i.held_on);
     ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("create", "meeting", id).detail(detail)).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Saves an edit: the fields, and the agenda and attendance replaced as a whole, all or nothing;
+/// someone else's edit in between is refused by the version.
+pub async fn update(ctx: &Ctx, id: i64, i: &MeetingInput) -> AppResult<()> {
+    let before = get(ctx, id).await?;
+    let version = i.version.ok_or_else(|| AppError::field("version", "缺少版本号"))?;
+    let org = check_refs(ctx, i).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE meetings SET org_id = $1, unit_id = $2, kind = $3, title = $4, held_on = $5, start_time = $6, place = $7, \
+         host_id = $8, recorder_id = $9, minutes = $10, version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13",
+    )
+    .bind(org.id)
+    .bind(org.unit_id)
+    .bind(&i.kind)
+    .bind(&i.title)
+    .bind(&i.held_on)
+    .bind(&i.start_time)
+    .bind(&i.place)
+    .bind(i.host_id)
+    .bind(i.recorder_id)
+    .bind(&i.minutes)
+    .bind(ctx.state.clock.now_ms())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    platform::ledger::expect_one_updated(n)?;
+    sqlx::query("DELETE FROM agenda_items WHERE meeting_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = $1").bind(id).execute(&mut *tx).await?;
+    write_children(&mut tx, id, i).await?;
+    let detail = format!(
+        "{} {} {} → {} {} {}",
+        before.org_name,
+        before.kind_label(),
+        before.held_on,
+        org.name,
+        label(MEETING_KINDS, &i.kind),
+        i.held_on
+    );
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("update", "meeting", id).detail(detail)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn delete(ctx: &Ctx, id: i64) -> AppResult<()> {

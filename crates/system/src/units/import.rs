@@ -39,7 +39,13 @@ impl Importer for UnitImporter {
                 .collect(),
         ]
     }
-    fn run<'a>(&'a self, ctx: &'a Ctx, tx: &'a mut Tx, rows: &'a [Row]) -> BoxFuture<'a, AppResult<ImportOutcome>> {
+    fn run<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        tx: &'a mut Tx,
+        rows: &'a [Row],
+        _target: Option<i64>,
+    ) -> BoxFuture<'a, AppResult<ImportOutcome>> {
         Box::pin(async move {
             let user = ctx.user()?;
             let mut out = ImportOutcome::default();
