@@ -14,3 +14,4 @@ mod org_figures;
 mod routes;
 mod scope;
 mod study;
+mod supervision;

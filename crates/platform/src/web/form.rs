@@ -168,6 +168,27 @@ pub fn form_from_json<T: serde::de::DeserializeOwned>(
     serde_json::from_value(Value::Object(map)).map_err(|e| AppError::BadRequest(format!("请求体字段有误：{e}")))
 }
 
+/// An API body as the pairs a page form posts, so one parser checks both: scalars become text,
+/// an array repeats its key (`{"partner_ids": [3, 4]}` is `partner_ids=3&partner_ids=4`).
+pub fn pairs_from_json(
+    body: Result<axum::Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<FormPairs, AppError> {
+    use serde_json::Value;
+    let map: std::collections::BTreeMap<String, Value> = form_from_json(body)?;
+    let text = |v: Value| match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    };
+    let mut pairs = Vec::new();
+    for (k, v) in map {
+        match v {
+            Value::Array(items) => pairs.extend(items.into_iter().take(5000).map(|x| (k.clone(), text(x)))),
+            other => pairs.push((k, text(other))),
+        }
+    }
+    Ok(FormPairs(pairs))
+}
+
 /// A urlencoded form body whose keys may repeat (ticked checkboxes: `ids=1&ids=2`), which serde's
 /// form decoding does not take. Keys and values are decoded; order is kept.
 pub struct FormPairs(Vec<(String, String)>);
@@ -187,6 +208,12 @@ impl FormPairs {
     /// Every value of `key`, at most `max` of them.
     pub fn all(&self, key: &str, max: usize) -> Vec<String> {
         self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).take(max).collect()
+    }
+
+    /// Whether `key` was posted with this value (a ticked checkbox, a chosen option).
+    pub fn has(&self, key: &str, value: impl std::fmt::Display) -> bool {
+        let v = value.to_string();
+        self.0.iter().any(|(k, x)| k == key && *x == v)
     }
 
     /// Every value of `key` that is a whole number (ids), at most `max`.
