@@ -15,3 +15,4 @@ mod routes;
 mod scope;
 mod study;
 mod supervision;
+mod supervision_letters;

@@ -272,3 +272,64 @@ async fn a_participating_department_reports_but_cannot_sign_off_and_others_canno
     assert_eq!(listed["total"], 0);
     assert_eq!(outsider.get(&format!("/api/v1/task_plans/{id}")).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn supervision_figures_count_exactly_their_records() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    // Next year's plan: nothing of the demo's falls in it.
+    let y = platform::clock::today(&app.clock).year() + 1;
+    let id = plan_of(&api, "下年度任务安排", y).await;
+    let (leader, _) = a_leader(&app).await;
+    let zzc = app.unit_id("SL-ZZC").await;
+    let a = add_measure(&api, id, 1, zzc, &[], &format!("{y}-03-31"), leader).await;
+    let b = add_measure(&api, id, 2, zzc, &[], &format!("{y}-06-30"), leader).await;
+    let c = add_measure(&api, id, 3, zzc, &[], "全年", leader).await;
+    let d = add_measure(&api, id, 4, zzc, &[], "每季度", leader).await;
+    // A is signed off now by its leader (the plan's owner is not set).
+    let leader_user: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'leader'").fetch_one(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE people SET user_id = NULL WHERE user_id = $1").bind(leader_user).execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE people SET user_id = $1 WHERE id = $2").bind(leader_user).bind(leader).execute(&app.state.db.pool).await.unwrap();
+    let boss = app.token("leader").await;
+    for (who, kind) in [(&api, "submit"), (&boss, "approve")] {
+        let r = who
+            .req(Method::POST, &format!("/api/v1/measures/{a}/progress"))
+            .json(&json!({"kind": kind, "unit_id": zzc, "text": "完成"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{kind}: {}", r.text().await.unwrap());
+    }
+    let ctx = platform::Ctx::internal(app.state.clone(), "test", &[]);
+    let year = (jiff::civil::date(y, 1, 1), jiff::civil::date(y, 12, 31));
+    let at = jiff::civil::date(y, 7, 15);
+    let ids = |f: &platform::figures::Figure| {
+        let mut v: Vec<i64> = f.records.iter().map(|r| r.id).collect();
+        v.sort_unstable();
+        v
+    };
+    let all = supervision::figures::measures_in_task_plans(&ctx, year.0, year.1, None).await.unwrap();
+    assert_eq!((all.value, ids(&all)), (4, vec![a, b, c, d]));
+    // At 15 July: B is past its date, D has no report for the second quarter; A is done.
+    // (Earlier years' open measures of the department are overdue then too.)
+    let overdue = supervision::figures::measures_overdue(&ctx, at, Some(zzc)).await.unwrap();
+    let ours: Vec<i64> = ids(&overdue).into_iter().filter(|m| [a, b, c, d].contains(m)).collect();
+    assert_eq!(ours, vec![b, d]);
+    let earlier: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM measures WHERE lead_unit_id = $1 AND year < $2 AND status <> 'done'",
+    )
+    .bind(zzc)
+    .bind(y as i64)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(overdue.value, 2 + earlier);
+    let rate = supervision::figures::completion_rate(&ctx, at, Some(zzc)).await.unwrap();
+    assert_eq!((rate.numerator.value, rate.denominator.value, rate.percent), (1, 4, 25));
+    assert_eq!(ids(&rate.numerator), vec![a]);
+    // The board's summary for the department agrees with the figures.
+    let v = api.json(&format!("/api/v1/measures/by_department?at={at}")).await;
+    let row = v["items"].as_array().unwrap().iter().find(|r| r["unit_id"] == zzc).unwrap().clone();
+    assert!(row["overdue"].as_i64().unwrap() >= 2 && row["done"].as_i64().unwrap() >= 1);
+}
