@@ -306,6 +306,54 @@ async function main() {
     await shot('meeting-1366.png');
   });
 
+  await scenario('party office: minutes edited in the rich-text editor', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/study/meetings');
+    await Promise.all([page.waitForURL(/\/study\/meetings\/\d+$/), page.locator('table.table tbody a').first().click()]);
+    await Promise.all([page.waitForURL(/\/edit$/), page.locator('a.btn', { hasText: '修改' }).click()]);
+    const editor = page.locator('.rt-body');
+    check(await editor.isVisible(), 'no rich-text editor');
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.locator('.rt-bar button', { hasText: 'B' }).click();
+    await page.keyboard.type('会议决定：按期完成整改');
+    await shot('meeting-edit-1366.png');
+    await Promise.all([page.waitForURL(/\/study\/meetings\/\d+$/), page.locator('button', { hasText: '确定' }).click()]);
+    const strong = await page.locator('.richtext strong', { hasText: '会议决定' }).count();
+    check(strong === 1, 'the bold sentence is not in the saved minutes');
+  });
+
+  await scenario('leader: supervision board, overdue first, sign-off', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'leader');
+    await t.goto('/supervision/measures');
+    check(await pagerTotal(page) >= 45, 'the demo plan has 45 measures');
+    const first = await page.locator('table.table').nth(1).locator('tbody tr').first().innerText();
+    check(first.includes('已逾期'), `overdue first, got: ${first.slice(0, 80)}`);
+    await shot('supervision-board-1366.png');
+    await t.goto('/supervision/measures?status=submitted');
+    await Promise.all([page.waitForURL(/\/supervision\/measures\/\d+$/), page.locator('table.table').nth(1).locator('tbody a').first().click()]);
+    check(await page.locator('.card-title', { hasText: '审核销号' }).isVisible(), 'the leader cannot sign off');
+    await shot('supervision-measure-1366.png');
+    await Promise.all([page.waitForURL(/\/supervision\/measures\/\d+$/), page.locator('button', { hasText: '同意销号' }).click()]);
+    check(await page.locator('.tag', { hasText: '已完成' }).first().isVisible(), 'not done after sign-off');
+  });
+
+  await scenario('party office: the year\'s task plan and its import', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/supervision/plans');
+    await Promise.all([page.waitForURL(/\/supervision\/plans\/\d+$/), page.locator('table.table tbody a').first().click()]);
+    const rows = await page.locator('table.table tbody tr').count();
+    check(rows >= 45, `expected 45 measures, got ${rows}`);
+    await shot('supervision-plan-1366.png');
+    await Promise.all([page.waitForURL(/import\?plan=\d+/), page.locator('a', { hasText: '导入工作措施' }).click()]);
+    check(await page.getByText('牵头部门').first().isVisible(), 'import page lacks the columns');
+    await shot('supervision-import-1366.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();

@@ -414,7 +414,6 @@ pub async fn add_signatory(ctx: &Ctx, id: i64, f: &FormPairs) -> AppResult<()> {
 pub async fn delete(ctx: &Ctx, id: i64) -> AppResult<()> {
     let letter = get_for_edit(ctx, id).await?;
     let mut tx = ctx.state.db.begin().await?;
-    sqlx::query("DELETE FROM letter_signatories WHERE letter_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM responsibility_letters WHERE id = $1").bind(id).execute(&mut *tx).await?;
     let detail = format!("{} 年度《{}》（已签 {}/{}）", letter.year, letter.title, letter.signed, letter.total);
     ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("delete", "responsibility_letter", id).detail(detail)).await?;
@@ -422,12 +421,13 @@ pub async fn delete(ctx: &Ctx, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Active people of the letter's prison, in the caller's scope, not yet listed: for adding one.
+/// Active leaders (副科 and above) of the letter's prison, in the caller's scope, not yet listed:
+/// offered for adding one (the API takes anyone active of the prison).
 async fn candidates(ctx: &Ctx, letter: &Letter) -> AppResult<Vec<(i64, String, String)>> {
     let user = ctx.user()?;
     let mut q = Sql::new(
         "SELECT p.id, p.name, u.name FROM people p JOIN units u ON u.id = p.unit_id \
-         WHERE p.employment_status = 'active' AND p.leadership_level IN ('section', 'deputy_section') \
+         WHERE p.employment_status = 'active' AND p.leadership_level NOT IN ('', 'staff') \
          AND u.prison_id = (SELECT prison_id FROM units WHERE id = ",
     );
     q.bind(letter.unit_id)

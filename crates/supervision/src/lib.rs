@@ -53,7 +53,7 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "主体责任", title: "任务安排", href: "/supervision/plans", need: SUP_VIEW },
     MenuItem { group: "主体责任", title: "巡察整改", href: "/supervision/rectifications", need: SUP_VIEW },
     MenuItem { group: "主体责任", title: "责任书", href: "/supervision/letters", need: SUP_VIEW },
-    MenuItem { group: "主体责任", title: "重大事项报告", href: "/supervision/matters", need: MATTER_SUBMIT },
+    MenuItem { group: "主体责任", title: "重大事项报告", href: "/supervision/matters", need: SUP_VIEW },
 ];
 
 const MIGRATIONS: &[Migration] = &[Migration {

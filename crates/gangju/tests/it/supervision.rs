@@ -287,10 +287,21 @@ async fn supervision_figures_count_exactly_their_records() {
     let c = add_measure(&api, id, 3, zzc, &[], "全年", leader).await;
     let d = add_measure(&api, id, 4, zzc, &[], "每季度", leader).await;
     // A is signed off now by its leader (the plan's owner is not set).
-    let leader_user: i64 =
-        sqlx::query_scalar("SELECT id FROM users WHERE username = 'leader'").fetch_one(&app.state.db.pool).await.unwrap();
-    sqlx::query("UPDATE people SET user_id = NULL WHERE user_id = $1").bind(leader_user).execute(&app.state.db.pool).await.unwrap();
-    sqlx::query("UPDATE people SET user_id = $1 WHERE id = $2").bind(leader_user).bind(leader).execute(&app.state.db.pool).await.unwrap();
+    let leader_user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'leader'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE people SET user_id = NULL WHERE user_id = $1")
+        .bind(leader_user)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE people SET user_id = $1 WHERE id = $2")
+        .bind(leader_user)
+        .bind(leader)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     let boss = app.token("leader").await;
     for (who, kind) in [(&api, "submit"), (&boss, "approve")] {
         let r = who
@@ -316,14 +327,13 @@ async fn supervision_figures_count_exactly_their_records() {
     let overdue = supervision::figures::measures_overdue(&ctx, at, Some(zzc)).await.unwrap();
     let ours: Vec<i64> = ids(&overdue).into_iter().filter(|m| [a, b, c, d].contains(m)).collect();
     assert_eq!(ours, vec![b, d]);
-    let earlier: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM measures WHERE lead_unit_id = $1 AND year < $2 AND status <> 'done'",
-    )
-    .bind(zzc)
-    .bind(y as i64)
-    .fetch_one(&app.state.db.pool)
-    .await
-    .unwrap();
+    let earlier: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM measures WHERE lead_unit_id = $1 AND year < $2 AND status <> 'done'")
+            .bind(zzc)
+            .bind(y as i64)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
     assert_eq!(overdue.value, 2 + earlier);
     let rate = supervision::figures::completion_rate(&ctx, at, Some(zzc)).await.unwrap();
     assert_eq!((rate.numerator.value, rate.denominator.value, rate.percent), (1, 4, 25));

@@ -326,6 +326,24 @@ impl TodoSource for MeasureTodos {
                 }
             }
             if let Some(me) = service::own_person(ctx).await? {
+                // A responsible leader is told of their overdue measures.
+                let mut raw = BTreeMap::new();
+                raw.insert("leader".to_string(), me.to_string());
+                raw.insert("status".to_string(), "overdue".to_string());
+                raw.insert("per_page".to_string(), "50".to_string());
+                for m in service::list(ctx, &ListParams::parse(raw, SORTS, true)).await?.items {
+                    if out.iter().any(|t: &Todo| t.href.ends_with(&format!("/{}", m.id))) {
+                        continue;
+                    }
+                    out.push(Todo {
+                        title: format!("您负责的第{}项已逾期", m.number),
+                        detail: format!("{}：{}（牵头：{}）", m.parent_title, clip(&m.content, 30), m.lead_unit_name),
+                        due: Some(m.deadline.clone()),
+                        href: format!("/supervision/measures/{}", m.id),
+                        level: "overdue",
+                        source: "督办",
+                    });
+                }
                 let rows: Vec<(i64, i64, String)> = sqlx::query_as(
                     "SELECT m.id, m.number, m.content FROM measures m LEFT JOIN task_plans tp ON tp.id = m.plan_id \
                      LEFT JOIN rectifications rc ON rc.id = m.rectification_id WHERE m.status = 'submitted' \
