@@ -321,7 +321,7 @@ async function main() {
     await page.keyboard.type('会议决定：按期完成整改');
     await shot('meeting-edit-1366.png');
     await Promise.all([page.waitForURL(/\/study\/meetings\/\d+$/), page.locator('button', { hasText: '确定' }).click()]);
-    const strong = await page.locator('.richtext strong', { hasText: '会议决定' }).count();
+    const strong = await page.locator('.richtext :is(b, strong)', { hasText: '会议决定' }).count();
     check(strong === 1, 'the bold sentence is not in the saved minutes');
   });
 
@@ -334,7 +334,7 @@ async function main() {
     check(first.includes('已逾期'), `overdue first, got: ${first.slice(0, 80)}`);
     await shot('supervision-board-1366.png');
     await t.goto('/supervision/measures?status=submitted');
-    await Promise.all([page.waitForURL(/\/supervision\/measures\/\d+$/), page.locator('table.table').nth(1).locator('tbody a').first().click()]);
+    await Promise.all([page.waitForURL(/\/supervision\/measures\/\d+$/), page.locator('table.table').nth(1).locator('tbody a[href^="/supervision/measures/"]').first().click()]);
     check(await page.locator('.card-title', { hasText: '审核销号' }).isVisible(), 'the leader cannot sign off');
     await shot('supervision-measure-1366.png');
     await Promise.all([page.waitForURL(/\/supervision\/measures\/\d+$/), page.locator('button', { hasText: '同意销号' }).click()]);
@@ -352,6 +352,13 @@ async function main() {
     await Promise.all([page.waitForURL(/import\?plan=\d+/), page.locator('a', { hasText: '导入工作措施' }).click()]);
     check(await page.getByText('牵头部门').first().isVisible(), 'import page lacks the columns');
     await shot('supervision-import-1366.png');
+    await t.goto('/supervision/letters');
+    await Promise.all([page.waitForURL(/\/supervision\/letters\/\d+$/), page.locator('table.table tbody a[href^="/supervision/letters/"]').first().click()]);
+    check(await page.getByText('未签').first().isVisible(), 'the letter shows who has not signed');
+    await shot('supervision-letter-1366.png');
+    await t.goto('/supervision/matters');
+    check(await pagerTotal(page) >= 5, 'the demo has five major-matter reports');
+    await shot('supervision-matters-1366.png');
   });
 
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
