@@ -2,7 +2,8 @@
 //! caller's data scope, returning the value with exactly the records behind it.
 
 use platform::db::Sql;
-use platform::figures::{Figure, FigureRecord};
+use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue};
+use platform::registry::BoxFuture;
 use platform::{AppResult, Ctx};
 
 /// "新成立19个基层党支部": branches founded between `from` and `to` (inclusive, YYYY-MM-DD).
@@ -136,4 +137,97 @@ pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) ->
         .collect();
     let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
     Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))
+}
+
+/// This area's entries of the figure catalogue.
+pub fn catalogue() -> Vec<FigureDef> {
+    fn changes<'a>(
+        ctx: &'a Ctx,
+        a: FigureArgs,
+        filter: ChangeFilter<'static>,
+    ) -> BoxFuture<'a, AppResult<FigureValue>> {
+        Box::pin(async move {
+            Ok(FigureValue::Count(people_changed(ctx, &a.from.to_string(), &a.to.to_string(), filter).await?))
+        })
+    }
+    vec![
+        FigureDef {
+            key: "branches_founded",
+            name: "新成立党支部数",
+            definition: "成立日期在期间内的党支部",
+            unit: "个",
+            need: crate::ORG_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move {
+                    Ok(FigureValue::Count(branches_founded(ctx, &a.from.to_string(), &a.to.to_string()).await?))
+                })
+            },
+        },
+        FigureDef {
+            key: "people_in_personnel_changes",
+            name: "涉及干部调整人数",
+            definition: "期间内生效的任职、免职、交流、职务调整、晋升、调动所涉及的人数（每人计 1）",
+            unit: "人",
+            need: crate::PERSON_VIEW,
+            compute: |ctx, a| changes(ctx, a, ChangeFilter::default()),
+        },
+        FigureDef {
+            key: "leadership_adjustments_zhengke",
+            name: "正科级职务调整人数",
+            definition: "期间内调整正科级领导职务的人数",
+            unit: "人",
+            need: crate::PERSON_VIEW,
+            compute: |ctx, a| {
+                changes(
+                    ctx,
+                    a,
+                    ChangeFilter { kind: Some("level_change"), before_level: Some("section"), ..Default::default() },
+                )
+            },
+        },
+        FigureDef {
+            key: "zhengke_removals_senior_rank",
+            name: "免去正科级职务的四级高级警长以上干部人数",
+            definition: "期间内被免去正科级领导职务、免职前为四级高级警长及以上的人数",
+            unit: "人",
+            need: crate::PERSON_VIEW,
+            compute: |ctx, a| {
+                changes(
+                    ctx,
+                    a,
+                    ChangeFilter {
+                        kind: Some("removal"),
+                        before_level: Some("section"),
+                        min_before_rank: Some("senior_4"),
+                    },
+                )
+            },
+        },
+        FigureDef {
+            key: "post_exchanges_fuke",
+            name: "副科级干部交流人数",
+            definition: "期间内岗位交流、交流前为副科级领导职务的人数",
+            unit: "人",
+            need: crate::PERSON_VIEW,
+            compute: |ctx, a| {
+                changes(
+                    ctx,
+                    a,
+                    ChangeFilter {
+                        kind: Some("post_exchange"),
+                        before_level: Some("deputy_section"),
+                        ..Default::default()
+                    },
+                )
+            },
+        },
+        FigureDef {
+            key: "party_members",
+            name: "党员人数",
+            definition: "当前在册的正式党员和预备党员（不随期间变化）",
+            unit: "人",
+            need: crate::PERSON_VIEW,
+            compute: |ctx, _| Box::pin(async move { Ok(FigureValue::Count(party_members(ctx, None, None).await?)) }),
+        },
+    ]
 }

@@ -78,5 +78,6 @@ pub fn area() -> Area {
         attachment_owners: Vec::new,
         cards: || vec![Arc::new(todos::MemberCount)],
         search: &[SearchKind { kind: "person", name: "人员", need: PERSON_VIEW, href: "/org/people/" }],
+        figures: figures::catalogue,
     }
 }

@@ -29,6 +29,7 @@ pub fn area() -> Area {
         attachment_owners: Vec::new,
         cards: Vec::new,
         search: &[],
+        figures: Vec::new,
     }
 }
 

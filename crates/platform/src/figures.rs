@@ -57,3 +57,40 @@ impl Rate {
         Self { key, name, definition, percent, numerator, denominator }
     }
 }
+
+/// What a figure is asked for: a period and, optionally, one unit (its whole subtree).
+#[derive(Clone, Copy, Debug)]
+pub struct FigureArgs {
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+}
+
+/// A computed figure: a count with its records, or a rate with both of its counts.
+#[derive(Clone, Debug)]
+pub enum FigureValue {
+    Count(Figure),
+    Rate(Rate),
+}
+
+pub type FigureFn =
+    for<'a> fn(&'a crate::Ctx, FigureArgs) -> crate::registry::BoxFuture<'a, crate::AppResult<FigureValue>>;
+
+/// An entry of the figure catalogue (#11): a stable key, its name and definition in words, the
+/// unit of its value, who may see it, and how it is computed. The unit parameter narrows the
+/// caller's data scope before `compute` runs, so every figure takes it the same way.
+#[derive(Clone, Copy)]
+pub struct FigureDef {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub definition: &'static str,
+    /// "个", "项", "人", "%" …
+    pub unit: &'static str,
+    pub need: &'static str,
+    pub compute: FigureFn,
+}
+
+impl std::fmt::Debug for FigureDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FigureDef").field("key", &self.key).finish()
+    }
+}

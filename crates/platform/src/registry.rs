@@ -72,6 +72,8 @@ pub struct Area {
     pub attachment_owners: fn() -> Vec<OwnerEntry>,
     pub cards: fn() -> Vec<Arc<dyn CardSource>>,
     pub search: &'static [SearchKind],
+    /// Entries of the figure catalogue.
+    pub figures: fn() -> Vec<crate::figures::FigureDef>,
 }
 
 #[derive(Default)]
@@ -84,6 +86,7 @@ pub struct Registry {
     pub attachment_owners: crate::attachments::Owners,
     pub cards: Vec<Arc<dyn CardSource>>,
     pub search: Vec<SearchKind>,
+    pub figures: Vec<crate::figures::FigureDef>,
 }
 
 impl Registry {
@@ -97,6 +100,7 @@ impl Registry {
             r.attachment_owners.extend((a.attachment_owners)());
             r.cards.extend((a.cards)());
             r.search.extend_from_slice(a.search);
+            r.figures.extend((a.figures)());
         }
         r
     }

@@ -4,14 +4,36 @@
 use crate::rules::service::{Status, compliance, rule};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureRecord, Rate};
+use platform::figures::{Figure, FigureDef, FigureRecord, FigureValue, Rate};
 use platform::{AppResult, Ctx};
 
 /// Periods held over periods due (held + missed; exempt and not-yet-due periods do not count).
 pub async fn compliance_rate(ctx: &Ctx, code: &str, from: Date, to: Date) -> AppResult<Rate> {
+    let (r, held, due, _) = compliance_cells(ctx, code, from, to).await?;
+    let def = format!("{from} 至 {to}，“{}”已到期的周期中落实的比例", r.name);
+    Ok(Rate::new(
+        "study.compliance_rate",
+        "制度落实率",
+        def,
+        Figure::count("study.compliance_held", "已落实周期数", "个", "已落实的周期".into(), held),
+        Figure::count("study.compliance_due", "已到期周期数", "个", "已落实与缺失的周期".into(), due),
+    ))
+}
+
+/// The periods a rule was missed in (e.g. weeks without a central-group study).
+pub async fn compliance_missed(ctx: &Ctx, code: &str, from: Date, to: Date) -> AppResult<Figure> {
+    let (r, _, _, missed) = compliance_cells(ctx, code, from, to).await?;
+    let def = format!("{from} 至 {to}，“{}”已到期而未落实的周期（豁免的周期不计）", r.name);
+    Ok(Figure::count("study.compliance_missed", "未落实周期数", "个", def, missed))
+}
+
+type Cells = (crate::rules::service::Rule, Vec<FigureRecord>, Vec<FigureRecord>, Vec<FigureRecord>);
+
+/// (rule, held, due = held + missed, missed) periods of every organisation the rule covers.
+async fn compliance_cells(ctx: &Ctx, code: &str, from: Date, to: Date) -> AppResult<Cells> {
     let r = rule(ctx, code).await?;
     let rows = compliance(ctx, &r, from, to).await?;
-    let (mut held, mut due) = (Vec::new(), Vec::new());
+    let (mut held, mut due, mut missed) = (Vec::new(), Vec::new(), Vec::new());
     for row in &rows {
         for c in &row.cells {
             let rec = FigureRecord {
@@ -22,19 +44,14 @@ pub async fn compliance_rate(ctx: &Ctx, code: &str, from: Date, to: Date) -> App
             if matches!(c.status, Status::Held | Status::Missed) {
                 due.push(rec.clone());
             }
-            if c.status == Status::Held {
-                held.push(rec);
+            match c.status {
+                Status::Held => held.push(rec),
+                Status::Missed => missed.push(rec),
+                _ => {}
             }
         }
     }
-    let def = format!("{from} 至 {to}，“{}”已到期的周期中落实的比例", r.name);
-    Ok(Rate::new(
-        "study.compliance_rate",
-        "制度落实率",
-        def,
-        Figure::count("study.compliance_held", "已落实周期数", "个", "已落实的周期".into(), held),
-        Figure::count("study.compliance_due", "已到期周期数", "个", "已落实与缺失的周期".into(), due),
-    ))
+    Ok((r, held, due, missed))
 }
 
 async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) -> AppResult<Vec<FigureRecord>> {
@@ -143,4 +160,80 @@ pub async fn slowest_orgs(ctx: &Ctx, from: Date, to: Date) -> AppResult<Vec<(Str
     let mut out: Vec<(String, i64, i64)> = by_org.into_iter().map(|(o, (sum, n))| (o, sum / n.max(1), n)).collect();
     out.sort_by_key(|(_, avg, _)| std::cmp::Reverse(*avg));
     Ok(out)
+}
+
+/// This area's entries of the figure catalogue.
+pub fn catalogue() -> Vec<FigureDef> {
+    use crate::STUDY_VIEW;
+    vec![
+        FigureDef {
+            key: "rotation_training_rounds_completed",
+            name: "完成全员轮训轮数",
+            definition: "结束日期在期间内（且已结束）的全员轮训批次",
+            unit: "轮",
+            need: STUDY_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move {
+                    let f = crate::rotation::rounds_completed(ctx, &a.from.to_string(), &a.to.to_string()).await?;
+                    Ok(FigureValue::Count(f))
+                })
+            },
+        },
+        FigureDef {
+            key: "committee_meetings_with_first_agenda_study",
+            name: "落实“第一议题”的党委会次数",
+            definition: "期间内第一个议题为学习的党委会",
+            unit: "次",
+            need: STUDY_VIEW,
+            compute: |ctx, a| {
+                Box::pin(
+                    async move { Ok(FigureValue::Count(first_agenda_compliance(ctx, a.from, a.to).await?.numerator)) },
+                )
+            },
+        },
+        FigureDef {
+            key: "first_agenda_compliance_rate",
+            name: "“第一议题”落实率",
+            definition: "期间内第一个议题为学习的党委会占全部党委会的比例",
+            unit: "%",
+            need: STUDY_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move { Ok(FigureValue::Rate(first_agenda_compliance(ctx, a.from, a.to).await?)) })
+            },
+        },
+        FigureDef {
+            key: "central_group_study_weeks_missed",
+            name: "党委中心组未学习周数",
+            definition: "期间内已到期、未举行党委中心组学习的周（按上海时区的 ISO 周，豁免周不计）",
+            unit: "周",
+            need: STUDY_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move {
+                    Ok(FigureValue::Count(compliance_missed(ctx, "central_group_weekly", a.from, a.to).await?))
+                })
+            },
+        },
+        FigureDef {
+            key: "branch_study_compliance_rate",
+            name: "支部每周跟进学习落实率",
+            definition: "期间内各党支部已到期的周中举行了跟进学习的比例",
+            unit: "%",
+            need: STUDY_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move {
+                    Ok(FigureValue::Rate(compliance_rate(ctx, "branch_study_weekly", a.from, a.to).await?))
+                })
+            },
+        },
+        FigureDef {
+            key: "study_sessions",
+            name: "学习次数",
+            definition: "期间内举行的党委中心组学习和支部跟进学习",
+            unit: "次",
+            need: STUDY_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move { Ok(FigureValue::Count(study_sessions(ctx, None, a.from, a.to).await?)) })
+            },
+        },
+    ]
 }

@@ -86,5 +86,6 @@ pub fn area() -> Area {
         search: &[SearchKind {
             kind: "study_material", name: "学习材料", need: STUDY_VIEW, href: "/study/materials/"
         }],
+        figures: figures::catalogue,
     }
 }

@@ -5,7 +5,7 @@
 use crate::measures::service::{done_at_sql, overdue_expr, push_scope, records};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureRecord, Rate};
+use platform::figures::{Figure, FigureDef, FigureRecord, FigureValue, Rate};
 use platform::{AppResult, Ctx};
 
 /// Measures of a kind ("plan" | "rect") visible to the caller, with an extra condition.
@@ -113,4 +113,55 @@ pub async fn letters_signed(ctx: &Ctx, year: i64) -> AppResult<Rate> {
         Figure::count("responsibility_letters_signed_count", "已签订人数", "人", "已记录签订日期".into(), rec(signed)),
         Figure::count("responsibility_letters_due", "应签人数", "人", "责任书的全部签订人".into(), rec(due)),
     ))
+}
+
+/// This area's entries of the figure catalogue; figures "at a date" are taken at the period's end.
+pub fn catalogue() -> Vec<FigureDef> {
+    use crate::SUP_VIEW;
+    vec![
+        FigureDef {
+            key: "measures_in_task_plans",
+            name: "任务安排工作措施数",
+            definition: "期间所跨年度的任务安排中的工作措施（每项计 1）",
+            unit: "项",
+            need: SUP_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move { Ok(FigureValue::Count(measures_in_task_plans(ctx, a.from, a.to, None).await?)) })
+            },
+        },
+        FigureDef {
+            key: "measures_overdue",
+            name: "逾期督办事项数",
+            definition: "截至期末未销号且已过完成时限的工作措施和整改问题（按月、按季度的措施为上一期未报告进展）",
+            unit: "项",
+            need: SUP_VIEW,
+            compute: |ctx, a| Box::pin(async move { Ok(FigureValue::Count(measures_overdue(ctx, a.to, None).await?)) }),
+        },
+        FigureDef {
+            key: "measures_completion_rate",
+            name: "工作措施完成率",
+            definition: "期末所在年度任务安排的工作措施中，截至期末已审核销号的比例",
+            unit: "%",
+            need: SUP_VIEW,
+            compute: |ctx, a| Box::pin(async move { Ok(FigureValue::Rate(completion_rate(ctx, a.to, None).await?)) }),
+        },
+        FigureDef {
+            key: "responsibility_letters_signed",
+            name: "责任书签订率",
+            definition: "期末所在年度党风廉政建设责任书应签人员中已签订的比例",
+            unit: "%",
+            need: SUP_VIEW,
+            compute: |ctx, a| {
+                Box::pin(async move { Ok(FigureValue::Rate(letters_signed(ctx, a.to.year() as i64).await?)) })
+            },
+        },
+        FigureDef {
+            key: "rectification_problems_closed",
+            name: "整改问题销号率",
+            definition: "巡察、监督反馈的问题中，截至期末已由审核人销号的比例",
+            unit: "%",
+            need: SUP_VIEW,
+            compute: |ctx, a| Box::pin(async move { Ok(FigureValue::Rate(rectification_closed(ctx, a.to).await?)) }),
+        },
+    ]
 }

@@ -93,5 +93,6 @@ pub fn area() -> Area {
         },
         cards: || vec![Arc::new(measures::OverdueCard)],
         search: &[],
+        figures: figures::catalogue,
     }
 }

@@ -39,6 +39,7 @@ pub fn area() -> Area {
             need: perm::UNIT_VIEW,
             href: "/system/units/",
         }],
+        figures: Vec::new,
     }
 }
 

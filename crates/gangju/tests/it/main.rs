@@ -8,6 +8,7 @@ mod common;
 mod admin_cli;
 mod audit_chain;
 mod auth;
+mod figures;
 mod ledger;
 mod org;
 mod org_figures;
