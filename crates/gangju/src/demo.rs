@@ -116,6 +116,7 @@ pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     let weeks = if people >= DEMO_PEOPLE { 52 } else { 6 };
     study::demo::seed(&ctx, today, weeks).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     supervision::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    integrity::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // The officer's account is a person on the roster (scope "self" shows their own record).
     sqlx::query(
         "UPDATE people SET user_id = (SELECT id FROM users WHERE username = 'officer'), name = '陈浩然' \

@@ -17,7 +17,15 @@ use std::sync::Arc;
 
 /// Every area of the product, in menu order. Adding an area means adding it here.
 pub fn areas() -> Vec<Area> {
-    vec![platform::core::area(), org::area(), study::area(), supervision::area(), reports::area(), system::area()]
+    vec![
+        platform::core::area(),
+        org::area(),
+        study::area(),
+        supervision::area(),
+        integrity::area(),
+        reports::area(),
+        system::area(),
+    ]
 }
 
 pub struct Options {

@@ -26,6 +26,11 @@ pub trait AttachmentOwner: Send + Sync {
     fn unit_of<'a>(&'a self, ctx: &'a Ctx, owner_id: i64) -> BoxFuture<'a, AppResult<i64>>;
     /// Where to go back to after an upload from a page.
     fn page(&self, owner_id: i64) -> String;
+    /// A labelled owner (cases, talks, petitions …): reaching a file also needs the owner record
+    /// itself readable (`unit_of` applies the label and the clearance), on top of the file's unit.
+    fn labelled(&self) -> bool {
+        false
+    }
 }
 
 pub type Owners = BTreeMap<&'static str, Arc<dyn AttachmentOwner>>;
@@ -194,10 +199,13 @@ async fn load(ctx: &Ctx, id: i64, need_edit: bool) -> AppResult<Attachment> {
     q.bind(id).push(" AND ");
     user.scope.push_condition(&mut q, "unit_id", Some("created_by"));
     let found: Option<Attachment> = q.query_as().fetch_optional(&ctx.state.db.pool).await?;
-    let allowed = found
-        .as_ref()
-        .and_then(|a| ctx.state.registry.attachment_owners.get(a.owner_type.as_str()))
-        .is_some_and(|o| user.can(if need_edit { o.edit_perm() } else { o.view_perm() }));
+    let owner = found.as_ref().and_then(|a| ctx.state.registry.attachment_owners.get(a.owner_type.as_str()));
+    let mut allowed = owner.is_some_and(|o| user.can(if need_edit { o.edit_perm() } else { o.view_perm() }));
+    if let (true, Some(o), Some(a)) = (allowed, owner, found.as_ref())
+        && o.labelled()
+    {
+        allowed = o.unit_of(ctx, a.owner_id).await.is_ok();
+    }
     match found {
         Some(a) if allowed => Ok(a),
         _ => {

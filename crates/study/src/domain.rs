@@ -15,6 +15,7 @@ pub const MEETING_KINDS: Codes = &[
     ("democratic_life_meeting", "民主生活会"),
     ("org_life_meeting", "组织生活会"),
     ("themed_seminar", "专题研讨"),
+    ("warning_education", "警示教育"),
 ];
 
 pub const AGENDA_KINDS: Codes =
@@ -34,7 +35,9 @@ pub fn held_by(meeting_kind: &str) -> &'static [&'static str] {
     match meeting_kind {
         "committee_meeting" | "central_group_study" | "democratic_life_meeting" => &["committee"],
         "group_meeting" => &["party_group"],
-        "party_lecture" | "themed_seminar" => &["committee", "discipline_committee", "general_branch", "branch"],
+        "party_lecture" | "themed_seminar" | "warning_education" => {
+            &["committee", "discipline_committee", "general_branch", "branch"]
+        }
         _ => &["general_branch", "branch"],
     }
 }

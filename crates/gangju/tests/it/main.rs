@@ -9,6 +9,7 @@ mod admin_cli;
 mod audit_chain;
 mod auth;
 mod figures;
+mod integrity;
 mod ledger;
 mod org;
 mod org_figures;
