@@ -52,7 +52,7 @@ pub async fn seed(ctx: &Ctx, today: Date) -> AppResult<()> {
                 .execute(&mut *tx)
                 .await?;
             for (k, p) in attendees.iter().enumerate() {
-                let absent = (k + month.month() as usize) % 17 == 0;
+                let absent = (k + month.month() as usize).is_multiple_of(17);
                 sqlx::query(
                     "INSERT INTO meeting_attendance (meeting_id, person_id, status, reason) VALUES ($1,$2,$3,$4)",
                 )

@@ -191,16 +191,12 @@ pub async fn cases(ctx: &Ctx, from: Date, to: Date, category: Option<&str>) -> A
     ))
 }
 
-fn count(
-    f: impl std::future::Future<Output = AppResult<Figure>>,
-) -> impl std::future::Future<Output = AppResult<FigureValue>> {
-    async move { Ok(FigureValue::Count(f.await?)) }
+async fn count(f: impl std::future::Future<Output = AppResult<Figure>>) -> AppResult<FigureValue> {
+    Ok(FigureValue::Count(f.await?))
 }
 
-fn rate(
-    f: impl std::future::Future<Output = AppResult<Rate>>,
-) -> impl std::future::Future<Output = AppResult<FigureValue>> {
-    async move { Ok(FigureValue::Rate(f.await?)) }
+async fn rate(f: impl std::future::Future<Output = AppResult<Rate>>) -> AppResult<FigureValue> {
+    Ok(FigureValue::Rate(f.await?))
 }
 
 /// This area's entries of the figure catalogue.

@@ -431,7 +431,7 @@ pub async fn review(ctx: &Ctx, id: i64, f: &FormPairs) -> AppResult<()> {
     } else {
         format!("{} {} 补录 {day} 的复核", risk.unit_name, risk.post)
     };
-    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("review", "integrity_risk", id).detail(detail)).await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("update", "integrity_risk", id).detail(detail)).await?;
     tx.commit().await?;
     Ok(())
 }

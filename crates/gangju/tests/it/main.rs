@@ -10,6 +10,7 @@ mod audit_chain;
 mod auth;
 mod figures;
 mod integrity;
+mod integrity_ledgers;
 mod ledger;
 mod org;
 mod org_figures;
