@@ -150,6 +150,49 @@ pub async fn review_coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
     ))
 }
 
+/// Key posts with at least one integrity talk in the period (labelled: needs the clearance).
+pub async fn key_post_talks(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {
+    let user = crate::restricted::reader(ctx)?;
+    let posts = |talked: bool| {
+        let mut q = Sql::new(
+            "SELECT min(r.id), u.name || ' ' || r.post FROM integrity_risks r JOIN units u ON u.id = r.unit_id WHERE r.key_post = 1 AND ",
+        );
+        user.scope.push_condition(&mut q, "r.unit_id", None);
+        if talked {
+            q.push(" AND EXISTS (SELECT 1 FROM integrity_talks t WHERE t.unit_id = r.unit_id AND t.post = r.post AND t.talked_on >= ")
+                .bind(from.to_string())
+                .push(" AND t.talked_on <= ")
+                .bind(to.to_string())
+                .push(" AND ");
+            push_visible(&mut q, user, "t.unit_id", "t.label");
+            q.push(")");
+        }
+        q.push(" GROUP BY r.unit_id, u.name, r.post ORDER BY 2");
+        q
+    };
+    let all: Vec<(i64, String)> = posts(false).query_as().fetch_all(&ctx.state.db.pool).await?;
+    let talked: Vec<(i64, String)> = posts(true).query_as().fetch_all(&ctx.state.db.pool).await?;
+    Ok(Rate::new(
+        "key_post_talk_coverage",
+        "重点岗位廉政谈话覆盖率",
+        format!("重点岗位中 {from} 至 {to} 开展过廉政谈话的比例"),
+        Figure::count(
+            "key_posts_talked",
+            "已谈话重点岗位数",
+            "个",
+            "期间内有廉政谈话".into(),
+            recs(talked, "/integrity/risks/"),
+        ),
+        Figure::count(
+            "key_posts",
+            "重点岗位数",
+            "个",
+            "廉政风险点登记中标为重点岗位的岗位".into(),
+            recs(all, "/integrity/risks/"),
+        ),
+    ))
+}
+
 /// Risk points of one level currently on the register.
 pub async fn risk_points(ctx: &Ctx, level: &'static str) -> AppResult<Figure> {
     let user = ctx.user()?;
@@ -249,6 +292,22 @@ pub fn catalogue() -> Vec<FigureDef> {
             unit: "%",
             need: INTEGRITY_VIEW,
             compute: |ctx, a| Box::pin(rate(review_coverage(ctx, a.from, a.to))),
+        },
+        FigureDef {
+            key: "key_post_talk_coverage",
+            name: "重点岗位廉政谈话覆盖率",
+            definition: "重点岗位中期间内开展过廉政谈话的比例（涉密，按密级统计）",
+            unit: "%",
+            need: DISCIPLINE_VIEW,
+            compute: |ctx, a| Box::pin(rate(key_post_talks(ctx, a.from, a.to))),
+        },
+        FigureDef {
+            key: "risk_points_medium",
+            name: "中风险廉政风险点数",
+            definition: "登记中风险等级为中的廉政风险点（不随期间变化）",
+            unit: "个",
+            need: INTEGRITY_VIEW,
+            compute: |ctx, _| Box::pin(count(risk_points(ctx, "medium"))),
         },
         FigureDef {
             key: "risk_points_high",

@@ -27,6 +27,27 @@ async fn drill_total(api: &Api, url: &str) -> i64 {
     total
 }
 
+async fn check_figure(api: &Api, k: &str, period: &str) {
+    let v = api.json(&format!("/api/v1/figures/{k}?{period}")).await;
+    assert_eq!(v["key"], k);
+    assert!(v["from"].is_string() && v["to"].is_string() && v["records_url"].is_string());
+    match v["kind"].as_str().unwrap() {
+        "count" => {
+            let total = drill_total(api, v["records_url"].as_str().unwrap()).await;
+            assert_eq!(v["value"].as_i64().unwrap(), total, "{k}: value = drill-down total");
+        }
+        "rate" => {
+            let (n, d) = (&v["numerator"], &v["denominator"]);
+            let nt = drill_total(api, n["records_url"].as_str().unwrap()).await;
+            let dt = drill_total(api, d["records_url"].as_str().unwrap()).await;
+            assert_eq!((n["value"].as_i64().unwrap(), d["value"].as_i64().unwrap()), (nt, dt), "{k}");
+            let expect = if dt == 0 { 0 } else { nt * 100 / dt };
+            assert_eq!(v["value"].as_i64().unwrap(), expect, "{k}: percent of its parts");
+        }
+        other => panic!("{k}: kind {other}"),
+    }
+}
+
 #[tokio::test]
 async fn every_figure_equals_its_drill_down() {
     let app = spawn_app().await;
@@ -38,24 +59,14 @@ async fn every_figure_equals_its_drill_down() {
     }
     let year = platform::clock::today(&app.clock).year();
     let period = format!("from={}-01-01&to={}-12-31", year - 1, year);
-    for k in &keys {
-        let v = api.json(&format!("/api/v1/figures/{k}?{period}")).await;
-        assert_eq!(v["key"], *k);
-        assert!(v["from"].is_string() && v["to"].is_string() && v["records_url"].is_string());
-        match v["kind"].as_str().unwrap() {
-            "count" => {
-                let total = drill_total(&api, v["records_url"].as_str().unwrap()).await;
-                assert_eq!(v["value"].as_i64().unwrap(), total, "{k}: value = drill-down total");
-            }
-            "rate" => {
-                let (n, d) = (&v["numerator"], &v["denominator"]);
-                let nt = drill_total(&api, n["records_url"].as_str().unwrap()).await;
-                let dt = drill_total(&api, d["records_url"].as_str().unwrap()).await;
-                assert_eq!((n["value"].as_i64().unwrap(), d["value"].as_i64().unwrap()), (nt, dt), "{k}");
-                let expect = if dt == 0 { 0 } else { nt * 100 / dt };
-                assert_eq!(v["value"].as_i64().unwrap(), expect, "{k}: percent of its parts");
-            }
-            other => panic!("{k}: kind {other}"),
+    // The discipline committee sees the labelled figures too.
+    let jiwei = app.token("jiwei").await;
+    let labelled = jiwei.json("/api/v1/figures").await;
+    let more: Vec<&str> = labelled["items"].as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap()).collect();
+    assert!(more.contains(&"accountability_cases") && !keys.contains(&"accountability_cases"));
+    for (who, keys) in [(&api, &keys), (&jiwei, &more)] {
+        for k in keys.iter() {
+            check_figure(who, k, &period).await;
         }
     }
     // The demo's year: 45 measures in the plan, and the board's overdue count is the figure's.
