@@ -117,6 +117,8 @@ pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     study::demo::seed(&ctx, today, weeks).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     supervision::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     integrity::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    exams::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    training::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // The officer's account is a person on the roster (scope "self" shows their own record).
     sqlx::query(
         "UPDATE people SET user_id = (SELECT id FROM users WHERE username = 'officer'), name = '陈浩然' \

@@ -176,6 +176,33 @@ async fn create(ctx: &Ctx, i: &BatchInput) -> AppResult<i64> {
     Ok(id)
 }
 
+/// Opens a batch for another area's findings (a drill's problems, an inspection's hazards), so they
+/// are rectified, tracked and signed off like inspection feedback. `source` is one of RECT_SOURCES.
+pub async fn open_batch(
+    ctx: &Ctx,
+    source: &str,
+    title: &str,
+    received_on: jiff::civil::Date,
+    approver_id: i64,
+) -> AppResult<i64> {
+    let mut c = FormCheck::new();
+    c.choice("source", "来源", source, RECT_SOURCES);
+    c.finish()?;
+    let i = BatchInput {
+        source: source.to_string(),
+        title: title.chars().take(100).collect(),
+        received_on: received_on.to_string(),
+        doc_number: String::new(),
+        approver_id: Some(approver_id),
+    };
+    create(ctx, &i).await
+}
+
+/// Adds a problem to a batch from another area (the same checks as the batch page).
+pub async fn add_problem(ctx: &Ctx, batch: i64, f: &FormPairs) -> AppResult<i64> {
+    save_problem(ctx, batch, f).await
+}
+
 async fn save_problem(ctx: &Ctx, id: i64, f: &FormPairs) -> AppResult<i64> {
     let b = get(ctx, id).await?;
     let path: String = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
