@@ -23,6 +23,8 @@ pub fn areas() -> Vec<Area> {
         study::area(),
         supervision::area(),
         integrity::area(),
+        exams::area(),
+        training::area(),
         reports::area(),
         system::area(),
     ]

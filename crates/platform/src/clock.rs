@@ -39,6 +39,11 @@ pub fn format_ms(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A wall-clock time in Asia/Shanghai as epoch milliseconds (None only for out-of-range dates).
+pub fn local_ms(dt: jiff::civil::DateTime) -> Option<i64> {
+    SHANGHAI.to_timestamp(dt).ok().map(|t| t.as_millisecond())
+}
+
 pub fn today(clock: &Clock) -> jiff::civil::Date {
     SHANGHAI.to_datetime(clock.now()).date()
 }

@@ -350,6 +350,50 @@
     if (form) form.addEventListener('submit', () => { ta.value = body.innerHTML; }, true);
   });
 
+  /* ---------- 8d. Exam sittings: save each answer as it changes, count down to the deadline ---------- */
+  qsa('form[data-autosave]').forEach((form) => {
+    const url = form.getAttribute('data-autosave');
+    const state = document.querySelector('.save-state');
+    const csrf = form.querySelector('input[name=_csrf]').value;
+    const save = (fs) => {
+      const pos = fs.getAttribute('data-position');
+      const body = new URLSearchParams();
+      body.append('_csrf', csrf);
+      body.append('position', pos);
+      qsa('input', fs).forEach((i) => {
+        if ((i.type === 'radio' || i.type === 'checkbox') ? i.checked : true) body.append('answer', i.value);
+      });
+      if (state) state.textContent = '保存中…';
+      fetch(url, { method: 'POST', body, credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } })
+        .then((r) => {
+          if (r.ok) { if (state) state.textContent = '已自动保存'; return; }
+          return r.json().then((j) => { if (state) state.textContent = (j.error && j.error.message) || '保存失败'; });
+        })
+        .catch(() => { if (state) state.textContent = '网络中断，答案将在恢复后再次保存'; });
+    };
+    const timers = new Map();
+    form.addEventListener('change', (e) => {
+      const fs = e.target.closest('fieldset[data-position]');
+      if (fs) save(fs);
+    });
+    form.addEventListener('input', (e) => {
+      const fs = e.target.closest('fieldset[data-position]');
+      if (!fs || e.target.type !== 'text') return;
+      clearTimeout(timers.get(fs));
+      timers.set(fs, setTimeout(() => save(fs), 800));
+    });
+  });
+  qsa('[data-countdown]').forEach((el) => {
+    const end = Date.now() + Number(el.getAttribute('data-countdown')) * 1000;
+    const tick = () => {
+      const s = Math.max(0, Math.round((end - Date.now()) / 1000));
+      el.textContent = `剩余 ${Math.floor(s / 60)} 分 ${String(s % 60).padStart(2, '0')} 秒`;
+      if (s === 0) { el.textContent = '时间到，系统已按已保存的答案交卷'; setTimeout(() => location.reload(), 1500); return; }
+      setTimeout(tick, 1000);
+    };
+    tick();
+  });
+
   /* ---------- 9. Flash message fades out ---------- */
   qsa('.flash').forEach((f) => setTimeout(() => {
     f.classList.add('fade-out');

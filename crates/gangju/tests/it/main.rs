@@ -8,6 +8,7 @@ mod common;
 mod admin_cli;
 mod audit_chain;
 mod auth;
+mod exams;
 mod figures;
 mod integrity;
 mod integrity_ledgers;
