@@ -246,8 +246,11 @@ impl Shown {
     }
 }
 
+/// position, kind, stem, options, key, explanation, points, option order, answer, correct.
+type ShownRow = (i64, String, String, String, String, String, i64, String, String, Option<i64>);
+
 async fn shown(ctx: &Ctx, a: &Attempt, e: &Exam) -> AppResult<Vec<Shown>> {
-    let rows: Vec<(i64, String, String, String, String, String, i64, String, String, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<ShownRow> = sqlx::query_as(
         "SELECT x.position, q.kind, q.stem, q.options, q.answer, q.explanation, x.points, x.option_order, x.answer, x.correct \
          FROM attempt_answers x JOIN questions q ON q.id = x.question_id WHERE x.attempt_id = $1 ORDER BY x.position",
     )
