@@ -62,11 +62,7 @@ pub async fn seed(ctx: &Ctx, today: Date) -> AppResult<()> {
             let stem = match kind {
                 "fill" => format!("（演示题 {}-{n}）本题考查的法规名称是____。", t + 1),
                 "judge" => format!("（演示题 {}-{n}）依据“{tag}”，本表述正确与否？", t + 1),
-                _ => format!(
-                    "（演示题 {}-{n}）依据“{tag}”，下列说法{}的是：",
-                    t + 1,
-                    if kind == "single" { "正确" } else { "正确" }
-                ),
+                _ => format!("（演示题 {}-{n}）依据“{tag}”，下列说法正确的是：", t + 1),
             };
             sqlx::query(
                 "INSERT INTO questions (unit_id, kind, stem, options, answer, explanation, tags, difficulty, created_at, updated_at) \
