@@ -390,6 +390,34 @@ async function main() {
     await t.goto('/integrity/cases', 403);
   });
 
+  await scenario('officer sits the open exam on a phone', PHONE, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'officer');
+    await t.goto('/exams/my');
+    await Promise.all([page.waitForURL(/\/exams\/attempts\/\d+$/), page.locator('button', { hasText: '开始答题' }).first().click()]);
+    const first = page.locator('fieldset.question').first();
+    await first.locator('input').first().check();
+    await page.locator('.save-state', { hasText: '已自动保存' }).waitFor({ timeout: 10000 });
+    await shot('exam-sitting-390.png');
+    await page.reload();
+    check(await page.locator('fieldset.question').first().locator('input:checked').count() === 1, 'the saved answer is lost on reload');
+    await page.locator('button', { hasText: '交卷' }).click();
+    const dialog = page.locator('.confirm-dialog');
+    check((await dialog.innerText()).includes('确认交卷'), 'no confirmation before submitting');
+    await Promise.all([page.waitForNavigation(), dialog.getByRole('button', { name: '确定' }).click()]);
+    check(await page.locator('.alert', { hasText: '得分' }).isVisible(), 'no score after submitting');
+    await shot('exam-result-390.png');
+  });
+
+  await scenario('party office: exam results by unit and organisation', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/exams');
+    await Promise.all([page.waitForURL(/\/exams\/\d+$/), page.locator('table.table tbody a', { hasText: '5.17' }).first().click()]);
+    check(await page.locator('.card-title', { hasText: '错误最多的试题' }).isVisible(), 'no most-wrong questions');
+    await shot('exam-results-1366.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();

@@ -112,13 +112,6 @@ pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     let ctx = platform::Ctx::internal(state.clone(), "gangju demo", &perms);
     let today = platform::clock::today(&state.clock);
     org::demo::seed(&ctx, people, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    // A year of meetings for the demo; a few weeks for the tests' smaller roster.
-    let weeks = if people >= DEMO_PEOPLE { 52 } else { 6 };
-    study::demo::seed(&ctx, today, weeks).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    supervision::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    integrity::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    exams::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    training::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     // The officer's account is a person on the roster (scope "self" shows their own record).
     sqlx::query(
         "UPDATE people SET user_id = (SELECT id FROM users WHERE username = 'officer'), name = '陈浩然' \
@@ -126,6 +119,13 @@ pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     )
     .execute(&state.db.pool)
     .await?;
+    // A year of meetings for the demo; a few weeks for the tests' smaller roster.
+    let weeks = if people >= DEMO_PEOPLE { 52 } else { 6 };
+    study::demo::seed(&ctx, today, weeks).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    supervision::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    integrity::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    exams::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    training::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     Ok(true)
 }
 
