@@ -637,7 +637,17 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         })
         .collect();
     let headers = [
-        "日期", "类别", "演练名称", "组织部门", "地点", "总指挥", "参演人数", "演练情景", "评估等次", "演练评估", "发现问题",
+        "日期",
+        "类别",
+        "演练名称",
+        "组织部门",
+        "地点",
+        "总指挥",
+        "参演人数",
+        "演练情景",
+        "评估等次",
+        "演练评估",
+        "发现问题",
         "已销号",
     ];
     platform::ledger::export_xlsx(&ctx, "应急演练", &headers, rows, &filters).await
@@ -844,8 +854,10 @@ async fn api_get(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let rows = problems(&ctx, &d).await?;
     let files = platform::attachments::list_for(&ctx, "drill", id).await?;
     let units: Vec<_> = units.into_iter().map(|(id, name)| serde_json::json!({"id": id, "name": name})).collect();
-    Ok(Json(serde_json::json!({ "drill": d, "units": units, "people": people, "problems": rows, "attachments": files }))
-        .into_response())
+    Ok(Json(
+        serde_json::json!({ "drill": d, "units": units, "people": people, "problems": rows, "attachments": files }),
+    )
+    .into_response())
 }
 
 async fn api_create(ctx: Ctx, b: JsonBody) -> AppResult<Response> {

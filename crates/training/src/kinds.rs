@@ -182,9 +182,10 @@ async fn render_list(ctx: &Ctx, f: FormPairs, errors: FieldErrors) -> AppResult<
 }
 
 async fn list_page(ctx: Ctx) -> AppResult<Response> {
-    let next: i64 = sqlx::query_scalar("SELECT coalesce(max(sort_order), 0) + 10 FROM training_kinds WHERE sort_order < 900")
-        .fetch_one(&ctx.state.db.pool)
-        .await?;
+    let next: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(sort_order), 0) + 10 FROM training_kinds WHERE sort_order < 900")
+            .fetch_one(&ctx.state.db.pool)
+            .await?;
     render_list(&ctx, FormPairs::from(vec![("sort_order".to_string(), next.to_string())]), FieldErrors::new()).await
 }
 

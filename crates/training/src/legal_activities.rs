@@ -43,7 +43,12 @@ pub fn routes(r: Routes) -> Routes {
         .get("/training/legal/activities/{id}/edit", edit, "修改普法活动页", edit_page)
         .post("/training/legal/activities/{id}", edit, "修改普法活动", update_page)
         .post("/training/legal/activities/{id}/delete", edit, "删除普法活动", delete_page)
-        .get("/api/v1/legal_education", view, "普法活动列表（form, law, year, from, to, unit, item, plan, q）", api_list)
+        .get(
+            "/api/v1/legal_education",
+            view,
+            "普法活动列表（form, law, year, from, to, unit, item, plan, q）",
+            api_list,
+        )
         .get("/api/v1/legal_education/summary", view, "按法律、按形式统计普法活动（year 或 from, to）", api_summary)
         .post(
             "/api/v1/legal_education",
@@ -53,7 +58,12 @@ pub fn routes(r: Routes) -> Routes {
             api_create,
         )
         .get("/api/v1/legal_education/{id}", view, "普法活动详情（含出勤与附件）", api_get)
-        .put("/api/v1/legal_education/{id}", edit, "修改普法活动（与登记相同的字段，另加 version；出勤整体替换）", api_update)
+        .put(
+            "/api/v1/legal_education/{id}",
+            edit,
+            "修改普法活动（与登记相同的字段，另加 version；出勤整体替换）",
+            api_update,
+        )
         .delete("/api/v1/legal_education/{id}", edit, "删除普法活动", api_delete)
 }
 
@@ -194,7 +204,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Activity>> {
 pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Activity> {
     let select = format!("SELECT {COLS} {FROM}");
     let a: Activity = get_in_scope(ctx, &select, "e.id", id, "e.unit_id", None, "legal_education").await?;
-    Ok(with_laws(ctx, vec![a]).await?.into_iter().next().ok_or(AppError::NotFound)?)
+    with_laws(ctx, vec![a]).await?.into_iter().next().ok_or(AppError::NotFound)
 }
 
 /// A law or form with how many activities (in the caller's scope) covered it in a period.
@@ -368,13 +378,8 @@ pub async fn create(ctx: &Ctx, i: &ActivityInput) -> AppResult<i64> {
     .fetch_one(&mut *tx)
     .await?;
     write_children(&mut tx, id, i).await?;
-    let detail = format!(
-        "{unit_name} {} {} {}（{}）",
-        label(LEGAL_FORMS, &i.form),
-        i.held_on,
-        i.title,
-        law_names(&i.laws)
-    );
+    let detail =
+        format!("{unit_name} {} {} {}（{}）", label(LEGAL_FORMS, &i.form), i.held_on, i.title, law_names(&i.laws));
     ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("create", "legal_education", id).detail(detail)).await?;
     tx.commit().await?;
     Ok(id)
@@ -537,8 +542,19 @@ async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
             ]
         })
         .collect();
-    let headers =
-        ["日期", "形式", "法律", "活动名称", "主办部门", "组织者", "参加对象", "参加人数", "计划事项", "关联考试", "活动内容"];
+    let headers = [
+        "日期",
+        "形式",
+        "法律",
+        "活动名称",
+        "主办部门",
+        "组织者",
+        "参加对象",
+        "参加人数",
+        "计划事项",
+        "关联考试",
+        "活动内容",
+    ];
     platform::ledger::export_xlsx(&ctx, "普法活动", &headers, rows, &filters).await
 }
 

@@ -42,6 +42,12 @@ pub fn routes(r: Routes) -> Routes {
         .post("/training/legal/plans/{id}", edit, "修改普法计划", update_page)
         .post("/training/legal/plans/{id}/delete", edit, "删除普法计划（含事项）", delete_page)
         .post("/training/legal/plans/{id}/items", edit, "新增计划事项", add_item_page)
+        .post(
+            "/training/legal/plans/{id}/done",
+            edit,
+            "登记计划事项完成（item_id, done_on, done_note）",
+            plan_done_page,
+        )
         .post("/training/legal/items/{id}/done", edit, "登记计划事项完成", done_page)
         .post("/training/legal/items/{id}/reopen", edit, "撤销计划事项完成", reopen_page)
         .post("/training/legal/items/{id}/delete", edit, "删除计划事项", delete_item_page)
@@ -282,7 +288,11 @@ async fn check_unique(ctx: &Ctx, unit: i64, year: i64, except: Option<i64>) -> A
         .bind(except.unwrap_or(0))
         .fetch_one(&ctx.state.db.pool)
         .await?;
-    if n > 0 { Err(AppError::field("year", format!("该部门 {year} 年度的普法计划已存在"))) } else { Ok(()) }
+    if n > 0 {
+        Err(AppError::field("year", format!("该部门 {year} 年度的普法计划已存在")))
+    } else {
+        Ok(())
+    }
 }
 
 async fn create(ctx: &Ctx, i: &PlanInput) -> AppResult<i64> {
@@ -514,7 +524,10 @@ impl TodoSource for PlanItemTodos {
                     let content: String = i.content.chars().take(30).collect();
                     Todo {
                         title: format!("普法计划第{}项{}", i.number, if overdue { "已逾期" } else { "即将到期" }),
-                        detail: format!("{}：{content}（{}牵头，{} 前完成）", i.plan_title, i.lead_unit_name, i.deadline),
+                        detail: format!(
+                            "{}：{content}（{}牵头，{} 前完成）",
+                            i.plan_title, i.lead_unit_name, i.deadline
+                        ),
                         due: Some(i.deadline.clone()),
                         href: format!("/training/legal/plans/{}#item-{}", i.plan_id, i.id),
                         level: if overdue { "overdue" } else { "due_soon" },
@@ -540,14 +553,8 @@ struct ListPage {
 async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let p = ListParams::parse(q.0, SORTS, false);
     let page = list(&ctx, &p).await?;
-    let ListScreen { frame, pager, offset, .. } = ListScreen::new(
-        &ctx,
-        &p,
-        &page,
-        "/training/legal/plans",
-        "普法计划",
-        &[("教育培训", ""), ("普法计划", "")],
-    );
+    let ListScreen { frame, pager, offset, .. } =
+        ListScreen::new(&ctx, &p, &page, "/training/legal/plans", "普法计划", &[("教育培训", ""), ("普法计划", "")]);
     Ok(Html(ListPage { frame, p, rows: page.items, offset, pager, can_edit: ctx.can(TRAINING_EDIT) }).into_response())
 }
 
@@ -632,6 +639,8 @@ struct ViewPage {
     can_edit: bool,
     laws: Codes,
     depts: Vec<(i64, String)>,
+    /// Undone items, for recording one done: (id, "第N项：内容").
+    open_items: Vec<(i64, String)>,
     today: String,
     f: FormPairs,
     errors: FieldErrors,
@@ -640,6 +649,11 @@ struct ViewPage {
 async fn view(ctx: &Ctx, id: i64, f: FormPairs, errors: FieldErrors) -> AppResult<Response> {
     let plan = get(ctx, id).await?;
     let rows = items(ctx, id).await?;
+    let open_items = rows
+        .iter()
+        .filter(|i| i.done_on.is_none())
+        .map(|i| (i.id, format!("第{}项：{}", i.number, i.content.chars().take(40).collect::<String>())))
+        .collect();
     let prison = prison_of(ctx, plan.unit_id).await?;
     let frame = Frame::new(
         ctx,
@@ -657,6 +671,7 @@ async fn view(ctx: &Ctx, id: i64, f: FormPairs, errors: FieldErrors) -> AppResul
             can_edit: ctx.can(TRAINING_EDIT),
             laws: LAWS,
             depts: prison_departments(ctx, Some(prison)).await?,
+            open_items,
             today: platform::clock::today(&ctx.state.clock).to_string(),
             f,
             errors,
@@ -687,6 +702,25 @@ async fn done_page(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Res
             &format!("/training/legal/plans/{plan}#item-{id}"),
             &errors.into_values().collect::<Vec<_>>().join("；"),
         )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The plan page's form: an item of this plan, its day and note.
+async fn plan_done_page(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult<Response> {
+    let f = FormPairs::parse(&body);
+    let item = f.get("item_id").trim().parse::<i64>().ok();
+    let res = match item {
+        Some(item) => match get_item(&ctx, item).await {
+            Ok(i) if i.plan_id == id => set_done(&ctx, item, &f, true).await,
+            Ok(_) | Err(AppError::NotFound) => Err(AppError::field("item_id", "请选择本计划的事项")),
+            Err(e) => Err(e),
+        },
+        None => Err(AppError::field("item_id", "请选择计划事项")),
+    };
+    match res {
+        Ok(()) => Ok(redirect_with_flash(&format!("/training/legal/plans/{id}"), "已登记完成")),
+        Err(AppError::Validation(errors)) => view(&ctx, id, f, errors).await,
         Err(e) => Err(e),
     }
 }

@@ -5,6 +5,12 @@
 
 pub mod demo;
 pub mod domain;
+pub mod drills;
+pub mod figures;
+pub mod kinds;
+pub mod legal_activities;
+pub mod legal_plans;
+pub mod people;
 pub mod shared;
 pub mod trainings;
 
@@ -33,8 +39,14 @@ const GRANTS: &[(&str, &str)] = &[
     ("unit_clerk", TRAINING_EDIT),
 ];
 
-const MENU: &[MenuItem] =
-    &[MenuItem { group: "教育培训", title: "培训记录", href: "/training/sessions", need: TRAINING_VIEW }];
+const MENU: &[MenuItem] = &[
+    MenuItem { group: "教育培训", title: "培训记录", href: "/training/sessions", need: TRAINING_VIEW },
+    MenuItem { group: "教育培训", title: "学时统计", href: "/training/hours", need: TRAINING_VIEW },
+    MenuItem { group: "教育培训", title: "应急演练", href: "/training/drills", need: TRAINING_VIEW },
+    MenuItem { group: "教育培训", title: "普法计划", href: "/training/legal/plans", need: TRAINING_VIEW },
+    MenuItem { group: "教育培训", title: "普法活动", href: "/training/legal/activities", need: TRAINING_VIEW },
+    MenuItem { group: "教育培训", title: "培训类别", href: "/training/kinds", need: TRAINING_VIEW },
+];
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 8000,
@@ -49,16 +61,30 @@ pub fn area() -> Area {
         permissions: PERMISSIONS,
         grants: GRANTS,
         menu: MENU,
-        routes: trainings::routes,
-        todos: Vec::new,
+        routes: |r| {
+            let r = trainings::routes(r);
+            let r = people::routes(r);
+            let r = drills::routes(r);
+            let r = legal_plans::routes(r);
+            let r = legal_activities::routes(r);
+            kinds::routes(r)
+        },
+        todos: || vec![Arc::new(legal_plans::PlanItemTodos), Arc::new(people::UntrainedTodos)],
         attachment_owners: || {
-            vec![(
-                "training",
-                Arc::new(trainings::TrainingAttachments) as Arc<dyn platform::attachments::AttachmentOwner>,
-            )]
+            vec![
+                (
+                    "training",
+                    Arc::new(trainings::TrainingAttachments) as Arc<dyn platform::attachments::AttachmentOwner>,
+                ),
+                ("drill", Arc::new(drills::DrillAttachments) as Arc<dyn platform::attachments::AttachmentOwner>),
+                (
+                    "legal_education",
+                    Arc::new(legal_activities::ActivityAttachments) as Arc<dyn platform::attachments::AttachmentOwner>,
+                ),
+            ]
         },
         cards: Vec::new,
         search: &[],
-        figures: Vec::new,
+        figures: figures::catalogue,
     }
 }

@@ -28,12 +28,7 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/training/hours", view, "学时统计（每人在期间内的培训次数与学时，含未参训人员）", hours_page)
         .get("/training/hours/export", view, "导出学时统计", hours_export)
         .get("/training/people/{id}", view, "个人培训档案（培训、演练、普法与逐年学时）", person_page)
-        .get(
-            "/api/v1/training_hours",
-            view,
-            "学时统计（year 或 from, to；unit, kind, q, none=1 仅未参训）",
-            api_hours,
-        )
+        .get("/api/v1/training_hours", view, "学时统计（year 或 from, to；unit, kind, q, none=1 仅未参训）", api_hours)
         .get(
             "/api/v1/people/{id}/trainings",
             view,
@@ -67,12 +62,8 @@ impl PersonHours {
 
 const PERSON_KINDS: Codes = &[("officer", "民警"), ("worker", "职工")];
 
-pub const HOURS_SORTS: &[(&str, &str)] = &[
-    ("unit", "h.sort_order"),
-    ("hours", "h.hours_tenths"),
-    ("sessions", "h.sessions"),
-    ("name", "h.name"),
-];
+pub const HOURS_SORTS: &[(&str, &str)] =
+    &[("unit", "h.sort_order"), ("hours", "h.hours_tenths"), ("sessions", "h.sessions"), ("name", "h.name")];
 
 /// The filters of 学时统计.
 struct HoursFilter {
@@ -99,11 +90,13 @@ fn hours_filter(ctx: &Ctx, p: &ListParams) -> AppResult<HoursFilter> {
 /// `FROM (active people in scope with their attended trainings and 学时 in the period) h WHERE …`.
 fn push_hours_from(q: &mut Sql, user: &platform::CurrentUser, f: &HoursFilter) {
     let attended = |q: &mut Sql| {
-        q.push(" FROM training_attendance a JOIN trainings t ON t.id = a.training_id WHERE a.person_id = p.id \
-                 AND a.status <> 'absent' AND t.start_on >= ")
-            .bind(f.from.clone())
-            .push(" AND t.start_on <= ")
-            .bind(f.to.clone());
+        q.push(
+            " FROM training_attendance a JOIN trainings t ON t.id = a.training_id WHERE a.person_id = p.id \
+                 AND a.status <> 'absent' AND t.start_on >= ",
+        )
+        .bind(f.from.clone())
+        .push(" AND t.start_on <= ")
+        .bind(f.to.clone());
     };
     q.push(
         "FROM (SELECT p.id AS person_id, p.name, p.kind, p.unit_id, u.name AS unit_name, u.sort_order, (SELECT count(*)",
@@ -111,7 +104,9 @@ fn push_hours_from(q: &mut Sql, user: &platform::CurrentUser, f: &HoursFilter) {
     attended(q);
     q.push(") AS sessions, (SELECT CAST(coalesce(sum(t.hours_tenths), 0) AS BIGINT)");
     attended(q);
-    q.push(") AS hours_tenths FROM people p JOIN units u ON u.id = p.unit_id WHERE p.employment_status = 'active' AND ");
+    q.push(
+        ") AS hours_tenths FROM people p JOIN units u ON u.id = p.unit_id WHERE p.employment_status = 'active' AND ",
+    );
     user.scope.push_condition(q, "p.unit_id", Some("p.user_id"));
     if let Some(u) = f.unit {
         q.push(" AND u.path LIKE (SELECT s.path FROM units s WHERE s.id = ").bind(u).push(") || '%'");

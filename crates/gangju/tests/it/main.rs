@@ -20,3 +20,4 @@ mod scope;
 mod study;
 mod supervision;
 mod supervision_letters;
+mod training;
