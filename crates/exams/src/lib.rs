@@ -68,5 +68,6 @@ pub fn area() -> Area {
         cards: Vec::new,
         search: &[],
         figures: figures::catalogue,
+        profile: || vec![std::sync::Arc::new(sitting::ExamResults)],
     }
 }

@@ -620,3 +620,47 @@ impl TodoSource for ExamTodos {
         })
     }
 }
+
+/// Exam results on a person's profile: every closed sitting, best first per exam.
+pub struct ExamResults;
+
+impl platform::registry::ProfileSource for ExamResults {
+    fn block<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        person_id: i64,
+    ) -> BoxFuture<'a, AppResult<Option<platform::registry::ProfileBlock>>> {
+        Box::pin(async move {
+            if !ctx.can(crate::EXAM_VIEW) {
+                return Ok(None);
+            }
+            let rows: Vec<(String, i64, Option<i64>, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+                "SELECT e.title, e.closes_at, a.score, a.total, a.passed, a.closed_by FROM exam_attempts a JOIN exams e ON e.id = a.exam_id \
+                 WHERE a.person_id = $1 AND a.submitted_at IS NOT NULL ORDER BY e.closes_at DESC, a.id DESC LIMIT 20",
+            )
+            .bind(person_id)
+            .fetch_all(&ctx.state.db.pool)
+            .await?;
+            Ok(Some(platform::registry::ProfileBlock {
+                title: "考试成绩".into(),
+                headers: vec!["考试".into(), "结束时间".into(), "得分".into(), "结果".into()],
+                rows: rows
+                    .into_iter()
+                    .map(|(title, closes, score, total, passed, by)| {
+                        vec![
+                            title,
+                            format_ms(closes).get(..16).unwrap_or_default().to_string(),
+                            format!("{} / {total}", score.unwrap_or_default()),
+                            format!(
+                                "{}{}",
+                                if passed == Some(1) { "及格" } else { "不及格" },
+                                if by.as_deref() == Some("deadline") { "（到时自动交卷）" } else { "" }
+                            ),
+                        ]
+                    })
+                    .collect(),
+                more: None,
+            }))
+        })
+    }
+}

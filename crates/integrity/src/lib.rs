@@ -93,5 +93,6 @@ pub fn area() -> Area {
         cards: Vec::new,
         search: &[],
         figures: figures::catalogue,
+        profile: Vec::new,
     }
 }

@@ -79,5 +79,6 @@ pub fn area() -> Area {
         cards: || vec![Arc::new(todos::MemberCount)],
         search: &[SearchKind { kind: "person", name: "人员", need: PERSON_VIEW, href: "/org/people/" }],
         figures: figures::catalogue,
+        profile: Vec::new,
     }
 }

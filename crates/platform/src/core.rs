@@ -30,6 +30,7 @@ pub fn area() -> Area {
         cards: Vec::new,
         search: &[],
         figures: Vec::new,
+        profile: Vec::new,
     }
 }
 

@@ -47,6 +47,21 @@ pub trait CardSource: Send + Sync {
     fn card<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Option<(String, String, String)>>>;
 }
 
+/// A section another area adds to a person's profile (training record, exam results …): a small
+/// table and a link to the full record. `None` when the caller may not see it.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileBlock {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub more: Option<(String, String)>,
+}
+
+pub trait ProfileSource: Send + Sync {
+    /// Called only after the person has been read inside the caller's scope.
+    fn block<'a>(&'a self, ctx: &'a Ctx, person_id: i64) -> BoxFuture<'a, AppResult<Option<ProfileBlock>>>;
+}
+
 /// A record kind whose text is searchable: hits are shown only to users who may view the kind.
 #[derive(Clone, Copy, Debug)]
 pub struct SearchKind {
@@ -74,6 +89,8 @@ pub struct Area {
     pub search: &'static [SearchKind],
     /// Entries of the figure catalogue.
     pub figures: fn() -> Vec<crate::figures::FigureDef>,
+    /// Sections of a person's profile.
+    pub profile: fn() -> Vec<Arc<dyn ProfileSource>>,
 }
 
 #[derive(Default)]
@@ -87,6 +104,7 @@ pub struct Registry {
     pub cards: Vec<Arc<dyn CardSource>>,
     pub search: Vec<SearchKind>,
     pub figures: Vec<crate::figures::FigureDef>,
+    pub profile: Vec<Arc<dyn ProfileSource>>,
 }
 
 impl Registry {
@@ -101,6 +119,7 @@ impl Registry {
             r.cards.extend((a.cards)());
             r.search.extend_from_slice(a.search);
             r.figures.extend((a.figures)());
+            r.profile.extend((a.profile)());
         }
         r
     }

@@ -30,5 +30,6 @@ pub fn area() -> Area {
         cards: Vec::new,
         search: &[],
         figures: Vec::new,
+        profile: Vec::new,
     }
 }

@@ -87,5 +87,6 @@ pub fn area() -> Area {
             kind: "study_material", name: "学习材料", need: STUDY_VIEW, href: "/study/materials/"
         }],
         figures: figures::catalogue,
+        profile: Vec::new,
     }
 }

@@ -94,5 +94,6 @@ pub fn area() -> Area {
         cards: || vec![Arc::new(measures::OverdueCard)],
         search: &[],
         figures: figures::catalogue,
+        profile: Vec::new,
     }
 }

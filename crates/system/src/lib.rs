@@ -40,6 +40,7 @@ pub fn area() -> Area {
             href: "/system/units/",
         }],
         figures: Vec::new,
+        profile: Vec::new,
     }
 }
 

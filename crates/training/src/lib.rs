@@ -86,5 +86,6 @@ pub fn area() -> Area {
         cards: Vec::new,
         search: &[],
         figures: figures::catalogue,
+        profile: || vec![std::sync::Arc::new(people::TrainingRecord)],
     }
 }

@@ -483,3 +483,50 @@ async fn api_person(ctx: Ctx, Path(id): Path<i64>, q: Q) -> AppResult<Response> 
     let year = year_param(&ctx, &q.0)?;
     Ok(Json(record(&ctx, id, year).await?).into_response())
 }
+
+/// The person's training record on their profile (#3): hours year by year, this year's sessions.
+pub struct TrainingRecord;
+
+impl platform::registry::ProfileSource for TrainingRecord {
+    fn block<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        person_id: i64,
+    ) -> platform::registry::BoxFuture<'a, AppResult<Option<platform::registry::ProfileBlock>>> {
+        Box::pin(async move {
+            if !ctx.can(crate::TRAINING_VIEW) {
+                return Ok(None);
+            }
+            let year = platform::clock::today(&ctx.state.clock).year();
+            let r = record(ctx, person_id, year).await?;
+            let mut rows: Vec<Vec<String>> = r
+                .trainings
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.start_on.clone(),
+                        t.title.clone(),
+                        t.kind_name.clone(),
+                        t.status_label().to_string(),
+                        t.earned_text(),
+                    ]
+                })
+                .collect();
+            rows.extend(r.years.iter().filter(|y| y.year != year.to_string()).map(|y| {
+                vec![
+                    format!("{} 年", y.year),
+                    format!("共 {} 次培训", y.sessions),
+                    String::new(),
+                    String::new(),
+                    y.hours_text(),
+                ]
+            }));
+            Ok(Some(platform::registry::ProfileBlock {
+                title: format!("培训记录（{year} 年 {} 学时）", r.hours_text()),
+                headers: vec!["日期".into(), "培训".into(), "类别".into(), "出勤".into(), "学时".into()],
+                rows,
+                more: Some(("完整记录".into(), format!("/training/people/{person_id}"))),
+            }))
+        })
+    }
+}

@@ -69,7 +69,7 @@ fn assert_no_key(text: &str, what: &str) {
 async fn the_key_stays_on_the_server_until_the_exam_closes_and_marking_is_right() {
     let app = spawn_app().await;
     let party = app.token("party").await;
-    let (exam, _) = fixture(&app, &party, 30, 60).await;
+    let (exam, person) = fixture(&app, &party, 30, 60).await;
     let officer = app.token("officer").await;
     let mine = officer.json("/api/v1/my/exams").await;
     assert!(mine["items"].as_array().unwrap().iter().any(|e| e["id"] == exam));
@@ -150,6 +150,9 @@ async fn the_key_stays_on_the_server_until_the_exam_closes_and_marking_is_right(
     assert_eq!((r["results"]["total"]["sat"].as_i64(), r["results"]["total"]["passed"].as_i64()), (Some(1), Some(1)));
     let wrong = &r["results"]["most_wrong"][0];
     assert_eq!((wrong["stem"].as_str(), wrong["wrong"].as_i64()), (Some("判断测试题"), Some(1)));
+    // The result is on the person's profile, with their training record.
+    let profile = app.login("party").await.get(&format!("/org/people/{person}")).await.text().await.unwrap();
+    assert!(profile.contains("考试成绩") && profile.contains("75 / 100") && profile.contains("培训记录"));
 }
 
 #[tokio::test]

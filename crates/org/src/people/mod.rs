@@ -264,6 +264,8 @@ struct ViewPage {
     changes: Vec<crate::changes::service::Change>,
     can_edit: bool,
     can_reveal: bool,
+    /// What other areas add to the profile (trainings, exam results …).
+    blocks: Vec<platform::registry::ProfileBlock>,
 }
 
 async fn view(ctx: &Ctx, id: i64, id_number: Option<String>) -> AppResult<Response> {
@@ -276,7 +278,11 @@ async fn view(ctx: &Ctx, id: i64, id_number: Option<String>) -> AppResult<Respon
     let frame =
         Frame::new(ctx, &x.name, "/org/people", &[("组织与队伍", ""), ("人员花名册", "/org/people"), (&x.name, "")]);
     let (can_edit, can_reveal) = (ctx.can(PERSON_EDIT), ctx.can(PERSON_ID_VIEW));
-    Ok(Html(ViewPage { frame, x, id_number, memberships, changes, can_edit, can_reveal }).into_response())
+    let mut blocks = Vec::new();
+    for source in &ctx.state.registry.profile {
+        blocks.extend(source.block(ctx, id).await?);
+    }
+    Ok(Html(ViewPage { frame, x, id_number, memberships, changes, can_edit, can_reveal, blocks }).into_response())
 }
 
 async fn view_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
