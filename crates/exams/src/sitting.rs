@@ -621,6 +621,9 @@ impl TodoSource for ExamTodos {
     }
 }
 
+/// exam title, closes at, score, total, passed, closed by.
+type ResultRow = (String, i64, Option<i64>, i64, Option<i64>, Option<String>);
+
 /// Exam results on a person's profile: every closed sitting, best first per exam.
 pub struct ExamResults;
 
@@ -634,7 +637,7 @@ impl platform::registry::ProfileSource for ExamResults {
             if !ctx.can(crate::EXAM_VIEW) {
                 return Ok(None);
             }
-            let rows: Vec<(String, i64, Option<i64>, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            let rows: Vec<ResultRow> = sqlx::query_as(
                 "SELECT e.title, e.closes_at, a.score, a.total, a.passed, a.closed_by FROM exam_attempts a JOIN exams e ON e.id = a.exam_id \
                  WHERE a.person_id = $1 AND a.submitted_at IS NOT NULL ORDER BY e.closes_at DESC, a.id DESC LIMIT 20",
             )
