@@ -418,6 +418,28 @@ async function main() {
     await shot('exam-results-1366.png');
   });
 
+  await scenario('party office: trainings, drills, legal education, the figure catalogue', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/training/sessions');
+    check(await pagerTotal(page) >= 10, 'a year of trainings');
+    await shot('training-sessions-1366.png');
+    await t.goto('/training/drills');
+    check(await pagerTotal(page) >= 5, 'a drill of each kind');
+    await Promise.all([page.waitForURL(/\/training\/drills\/\d+$/), page.locator('table.table tbody a[href^="/training/drills/"]').first().click()]);
+    await shot('training-drill-1366.png');
+    await t.goto('/training/hours');
+    await t.goto('/training/legal/plans');
+    await t.goto('/training/legal/activities');
+    await shot('training-legal-1366.png');
+    await t.goto('/reports/figures');
+    const rows = await page.locator('table.table tbody tr').count();
+    check(rows >= 30, `the catalogue lists the figures, got ${rows}`);
+    await shot('figures-1366.png');
+    await Promise.all([page.waitForURL(/\/reports\/figures\/measures_in_task_plans/), page.locator('a[href^="/reports/figures/measures_in_task_plans"]').click()]);
+    check(await pagerTotal(page) >= 45, 'the drill-down lists the 45 measures');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();
