@@ -126,6 +126,8 @@ pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     integrity::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     exams::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     training::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    safety::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    petitions::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     Ok(true)
 }
 

@@ -25,6 +25,8 @@ pub fn areas() -> Vec<Area> {
         integrity::area(),
         exams::area(),
         training::area(),
+        safety::area(),
+        petitions::area(),
         reports::area(),
         system::area(),
     ]
