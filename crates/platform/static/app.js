@@ -394,6 +394,9 @@
     tick();
   });
 
+  /* ---------- 8e. Print buttons ---------- */
+  qsa('[data-print]').forEach((b) => b.addEventListener('click', () => window.print()));
+
   /* ---------- 9. Flash message fades out ---------- */
   qsa('.flash').forEach((f) => setTimeout(() => {
     f.classList.add('fade-out');

@@ -35,13 +35,17 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 /// The period and unit a figure is asked for, read from the query.
-struct Ask {
-    args: FigureArgs,
-    unit: Option<i64>,
+pub struct Ask {
+    pub args: FigureArgs,
+    pub unit: Option<i64>,
 }
 
 fn ask(ctx: &Ctx, q: &BTreeMap<String, String>) -> AppResult<Ask> {
-    let today = platform::clock::today(&ctx.state.clock);
+    ask_from(q, platform::clock::today(&ctx.state.clock))
+}
+
+/// `from`, `to` (default: this year so far) and `unit` of a query; bad values are a 400 in Chinese.
+pub fn ask_from(q: &BTreeMap<String, String>, today: Date) -> AppResult<Ask> {
     let date = |k: &str, default: Date| -> AppResult<Date> {
         match q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()) {
             None => Ok(default),
@@ -110,6 +114,29 @@ async fn compute(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<FigureValue> 
         Some(u) => (def.compute)(&narrowed(ctx, u).await?, a.args).await,
         None => (def.compute)(ctx, a.args).await,
     }
+}
+
+/// A figure's value (the percent of a rate) for an ask, and whether it is a rate.
+pub async fn compute_value(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<(i64, bool)> {
+    Ok(match compute(ctx, def, a).await? {
+        FigureValue::Count(f) => (f.value, false),
+        FigureValue::Rate(r) => (r.percent, true),
+    })
+}
+
+/// The name a report gives its unit: the asked unit, or the caller's prison (or own unit).
+pub async fn narrowed_unit_name(ctx: &Ctx, unit: Option<i64>) -> AppResult<String> {
+    let user = ctx.user()?;
+    let id = match unit {
+        Some(u) => {
+            narrowed(ctx, u).await?;
+            u
+        }
+        None => user.prison_id.unwrap_or(user.unit_id),
+    };
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(id).fetch_optional(&ctx.state.db.pool).await?;
+    Ok(name.unwrap_or_default())
 }
 
 fn kind(v: &FigureValue) -> &'static str {

@@ -2,29 +2,43 @@
 //! them, computes one for a period and a unit, and lists exactly the records behind its value.
 
 pub mod catalogue;
+pub mod template;
+pub mod work_report;
 
+use platform::db::{Migration, MigrationSql};
 use platform::perm::Permission;
 use platform::registry::{Area, MenuItem};
 
 pub const FIGURE_VIEW: &str = "figure:view";
+pub const REPORT_EDIT: &str = "report:edit";
 
-const PERMISSIONS: &[Permission] =
-    &[Permission { code: FIGURE_VIEW, name: "查看指标目录与数据来源", group: "目标与报告" }];
+const PERMISSIONS: &[Permission] = &[
+    Permission { code: FIGURE_VIEW, name: "查看指标目录、数据来源与工作报告", group: "目标与报告" },
+    Permission { code: REPORT_EDIT, name: "维护工作报告模板", group: "目标与报告" },
+];
 
 const GRANTS: &[(&str, &str)] =
     &[("leader", FIGURE_VIEW), ("party_office", FIGURE_VIEW), ("discipline", FIGURE_VIEW), ("unit_clerk", FIGURE_VIEW)];
 
-const MENU: &[MenuItem] =
-    &[MenuItem { group: "目标与报告", title: "指标目录", href: "/reports/figures", need: FIGURE_VIEW }];
+const MENU: &[MenuItem] = &[
+    MenuItem { group: "目标与报告", title: "指标目录", href: "/reports/figures", need: FIGURE_VIEW },
+    MenuItem { group: "目标与报告", title: "工作报告", href: "/reports/work", need: FIGURE_VIEW },
+];
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 11000,
+    name: "reports: work-report templates",
+    sql: MigrationSql::Portable(include_str!("../migrations/11000_reports.sql")),
+}];
 
 pub fn area() -> Area {
     Area {
         code: "reports",
-        migrations: &[],
+        migrations: MIGRATIONS,
         permissions: PERMISSIONS,
         grants: GRANTS,
         menu: MENU,
-        routes: catalogue::routes,
+        routes: |r| work_report::routes(catalogue::routes(r)),
         todos: Vec::new,
         attachment_owners: Vec::new,
         cards: Vec::new,
