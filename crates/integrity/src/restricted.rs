@@ -1,60 +1,20 @@
-//! The labelled ledgers (integrity talks, accountability cases): a reader needs the discipline
-//! permission and a clearance at least the record's label (set by the security administrator);
-//! both are applied inside the query, on top of the data scope. Every list, view and refused
-//! attempt is an audit row; exports are audited by the shared export.
+//! The labelled ledgers of this area (integrity talks, accountability cases) read through
+//! `platform::labelled` with the discipline permission.
 
 use crate::DISCIPLINE_VIEW;
-use platform::audit::Event;
-use platform::db::Sql;
-use platform::{AppError, AppResult, Ctx, CurrentUser};
+use platform::{AppResult, Ctx, CurrentUser};
 
-/// The caller, if they may read labelled ledgers at all.
+pub use platform::labelled::{audit_list, push_visible};
+
+/// The caller, if they may read this area's labelled ledgers at all.
 pub fn reader(ctx: &Ctx) -> AppResult<&CurrentUser> {
-    let user = ctx.user()?;
-    if !user.can(DISCIPLINE_VIEW) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(user)
+    platform::labelled::reader(ctx, DISCIPLINE_VIEW)
 }
 
-/// Appends "in scope and cleared": `unit_col` inside the data scope, `label_col` ≤ clearance.
-pub fn push_visible(q: &mut Sql, user: &CurrentUser, unit_col: &str, label_col: &str) {
-    q.push("(");
-    user.scope.push_condition(q, unit_col, None);
-    q.push(" AND ").push(label_col).push(" <= ").bind(user.clearance).push(")");
-}
-
-/// One labelled record, read and audited; a record out of scope or above the caller's clearance
-/// answers 404 and the attempt is audited too.
+/// One labelled record of this area, read and audited (404, audited, when out of reach).
 pub async fn get_one<T>(ctx: &Ctx, select_from: &str, id_col: &str, id: i64, object: &str) -> AppResult<T>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let user = reader(ctx)?;
-    let alias = id_col.split('.').next().unwrap_or("");
-    let mut q = Sql::new(select_from);
-    q.push(" WHERE ").push(id_col).push(" = ").bind(id).push(" AND ");
-    push_visible(&mut q, user, &format!("{alias}.unit_id"), &format!("{alias}.label"));
-    match q.query_as::<T>().fetch_optional(&ctx.state.db.pool).await? {
-        Some(row) => {
-            ctx.state.audit_alone(&ctx.actor(), Event::ok("view", object, id)).await?;
-            Ok(row)
-        }
-        None => {
-            ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", object, id)).await?;
-            Err(AppError::NotFound)
-        }
-    }
-}
-
-/// A list was read: which ledger, with which filters.
-pub async fn audit_list(ctx: &Ctx, object: &str, filters: &str) -> AppResult<()> {
-    ctx.state.audit_alone(&ctx.actor(), Event::ok("view_list", object, "").detail(filters.to_string())).await?;
-    Ok(())
-}
-
-/// A refusal before any record is touched (no permission) is audited as well.
-pub async fn refuse(ctx: &Ctx, object: &str) -> AppError {
-    let _ = ctx.state.audit_alone(&ctx.actor(), Event::failed("access_denied", object, "")).await;
-    AppError::Forbidden
+    platform::labelled::get_one(ctx, DISCIPLINE_VIEW, select_from, id_col, id, object).await
 }

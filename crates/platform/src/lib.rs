@@ -14,6 +14,7 @@ pub mod error;
 pub mod figures;
 pub mod idcard;
 pub mod keys;
+pub mod labelled;
 pub mod ledger;
 pub mod openapi;
 pub mod perm;

@@ -13,7 +13,9 @@ pub const FIGURE_VIEW: &str = "figure:view";
 pub const REPORT_EDIT: &str = "report:edit";
 
 const PERMISSIONS: &[Permission] = &[
-    Permission { code: FIGURE_VIEW, name: "查看指标目录、数据来源与工作报告", group: "目标与报告" },
+    Permission {
+        code: FIGURE_VIEW, name: "查看指标目录、数据来源与工作报告", group: "目标与报告"
+    },
     Permission { code: REPORT_EDIT, name: "维护工作报告模板", group: "目标与报告" },
 ];
 

@@ -39,7 +39,9 @@ pub fn pieces(line: &str) -> Result<Vec<Piece>, String> {
             out.push(Piece::Text(rest[..at].to_string()));
         }
         let after = &rest[at + 2..];
-        let end = after.find("}}").ok_or_else(|| format!("“{}”缺少 }}}}", &rest[at..].chars().take(20).collect::<String>()))?;
+        let end = after
+            .find("}}")
+            .ok_or_else(|| format!("“{}”缺少 }}}}", &rest[at..].chars().take(20).collect::<String>()))?;
         let inner = after[..end].trim();
         let (key, fmt) = match inner.split_once('|') {
             Some((k, f)) => (k.trim(), f.trim()),

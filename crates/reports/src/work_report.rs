@@ -177,12 +177,38 @@ pub fn docx(r: &Rendered) -> AppResult<Vec<u8>> {
     };
     let mut doc = Docx::new()
         .page_size(11906, 16838)
-        .page_margin(PageMargin::new().top(mm(37.0)).bottom(mm(35.0)).left(mm(28.0)).right(mm(26.0)).header(mm(15.0)).footer(mm(28.0) / 2))
+        .page_margin(
+            PageMargin::new()
+                .top(mm(37.0))
+                .bottom(mm(35.0))
+                .left(mm(28.0))
+                .right(mm(26.0))
+                .header(mm(15.0))
+                .footer(mm(28.0) / 2),
+        )
         .default_fonts(RunFonts::new().east_asia("仿宋_GB2312").ascii("Times New Roman").hi_ansi("Times New Roman"))
         .default_size(32)
-        .add_style(Style::new("Title", StyleType::Paragraph).name("Title").size(44).fonts(RunFonts::new().east_asia("方正小标宋简体")).align(AlignmentType::Center))
-        .add_style(Style::new("Heading1", StyleType::Paragraph).name("heading 1").size(32).fonts(RunFonts::new().east_asia("黑体")).outline_lvl(0))
-        .add_style(Style::new("Heading2", StyleType::Paragraph).name("heading 2").size(32).fonts(RunFonts::new().east_asia("楷体_GB2312")).outline_lvl(1))
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .size(44)
+                .fonts(RunFonts::new().east_asia("方正小标宋简体"))
+                .align(AlignmentType::Center),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .size(32)
+                .fonts(RunFonts::new().east_asia("黑体"))
+                .outline_lvl(0),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .size(32)
+                .fonts(RunFonts::new().east_asia("楷体_GB2312"))
+                .outline_lvl(1),
+        )
         .footer(
             Footer::new().add_paragraph(
                 Paragraph::new()
@@ -207,7 +233,8 @@ pub fn docx(r: &Rendered) -> AppResult<Vec<u8>> {
             2 => ("Heading2", "楷体_GB2312"),
             _ => ("Normal", "仿宋_GB2312"),
         };
-        let mut p = Paragraph::new().line_spacing(fixed()).indent(None, Some(SpecialIndentType::FirstLine(640)), None, None);
+        let mut p =
+            Paragraph::new().line_spacing(fixed()).indent(None, Some(SpecialIndentType::FirstLine(640)), None, None);
         if style != "Normal" {
             p = p.style(style);
         }
@@ -260,7 +287,12 @@ async fn preview_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let r = render(&ctx, &which, &q.0).await?;
     let mut templates = vec![("default".to_string(), "默认模板".to_string())];
     templates.extend(templates_of(&ctx).await?.into_iter().map(|(id, n)| (id.to_string(), n)));
-    let query = format!("template={which}&from={}&to={}{}", r.from, r.to, q.get("unit").map(|u| format!("&unit={u}")).unwrap_or_default());
+    let query = format!(
+        "template={which}&from={}&to={}{}",
+        r.from,
+        r.to,
+        q.get("unit").map(|u| format!("&unit={u}")).unwrap_or_default()
+    );
     let frame = Frame::new(&ctx, "工作报告", "/reports/work", &[("目标与报告", ""), ("工作报告", "")]);
     let unit = q.get("unit").cloned().unwrap_or_default();
     Ok(Html(PreviewPage { frame, r, templates, chosen: which, query, unit }).into_response())
@@ -327,7 +359,12 @@ struct TemplatesPage {
 
 async fn templates_view(ctx: &Ctx, id: Option<i64>, f: FormPairs, errors: FieldErrors) -> AppResult<Response> {
     let rows = templates_of(ctx).await?;
-    let frame = Frame::new(ctx, "报告模板", "/reports/work", &[("目标与报告", ""), ("工作报告", "/reports/work"), ("报告模板", "")]);
+    let frame = Frame::new(
+        ctx,
+        "报告模板",
+        "/reports/work",
+        &[("目标与报告", ""), ("工作报告", "/reports/work"), ("报告模板", "")],
+    );
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, Html(TemplatesPage { frame, rows, id, f, errors })).into_response())
 }
@@ -367,7 +404,8 @@ pub async fn save(ctx: &Ctx, f: &FormPairs) -> AppResult<i64> {
     let id = match f.get("id").trim().parse::<i64>() {
         Ok(id) if id > 0 => {
             load(ctx, &id.to_string()).await?;
-            let version = f.get("version").trim().parse::<i64>().map_err(|_| AppError::field("version", "缺少版本号"))?;
+            let version =
+                f.get("version").trim().parse::<i64>().map_err(|_| AppError::field("version", "缺少版本号"))?;
             let n = sqlx::query(
                 "UPDATE report_templates SET name = $1, title = $2, body = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
             )
