@@ -244,10 +244,10 @@ pub struct Results {
     pub most_wrong: Vec<Wrong>,
 }
 
-/// Each candidate's best closed sitting, grouped by `group` ("u.name" or the branch name).
-async fn grouped(ctx: &Ctx, id: i64, group: &str) -> AppResult<Vec<GroupResult>> {
+/// Each candidate's best closed sitting, grouped by `group` (named by `name`, e.g. "u.name").
+async fn grouped(ctx: &Ctx, id: i64, name: &str, group: &str) -> AppResult<Vec<GroupResult>> {
     let sql = format!(
-        "SELECT {group} AS name, count(*) AS candidates, count(b.best) AS sat, \
+        "SELECT {name} AS name, count(*) AS candidates, count(b.best) AS sat, \
          CAST(coalesce(sum(CASE WHEN b.passed = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS passed, CAST(coalesce(sum(b.best), 0) AS BIGINT) AS score_sum \
          FROM exam_candidates c JOIN people p ON p.id = c.person_id JOIN units u ON u.id = p.unit_id \
          LEFT JOIN party_orgs o ON o.id = p.branch_id \
@@ -262,15 +262,16 @@ pub async fn results(ctx: &Ctx, id: i64) -> AppResult<(Exam, Results)> {
     let exam = get(ctx, id).await?;
     sitting::close_overdue(ctx, Some(id)).await?;
     let exam = if exam.sat == 0 { get(ctx, id).await? } else { exam };
-    let total = grouped(ctx, id, "'全部'").await?.into_iter().next().unwrap_or(GroupResult {
+    let total = grouped(ctx, id, "'全部'", "c.exam_id").await?.into_iter().next().unwrap_or(GroupResult {
         name: "全部".into(),
         candidates: 0,
         sat: 0,
         passed: 0,
         score_sum: 0,
     });
-    let by_unit = grouped(ctx, id, "u.name").await?;
-    let by_org = grouped(ctx, id, "coalesce(o.name, '（无所在支部）')").await?;
+    let by_unit = grouped(ctx, id, "u.name", "u.name").await?;
+    let org = "coalesce(o.name, '（无所在支部）')";
+    let by_org = grouped(ctx, id, org, org).await?;
     let most_wrong = sqlx::query_as(
         "SELECT q.id AS question_id, q.stem, CAST(sum(CASE WHEN x.correct = 0 THEN 1 ELSE 0 END) AS BIGINT) AS wrong, count(*) AS answered \
          FROM attempt_answers x JOIN exam_attempts a ON a.id = x.attempt_id JOIN questions q ON q.id = x.question_id \

@@ -19,8 +19,13 @@ const PERMISSIONS: &[Permission] = &[
     Permission { code: REPORT_EDIT, name: "维护工作报告模板", group: "目标与报告" },
 ];
 
-const GRANTS: &[(&str, &str)] =
-    &[("leader", FIGURE_VIEW), ("party_office", FIGURE_VIEW), ("discipline", FIGURE_VIEW), ("unit_clerk", FIGURE_VIEW)];
+const GRANTS: &[(&str, &str)] = &[
+    ("leader", FIGURE_VIEW),
+    ("party_office", FIGURE_VIEW),
+    ("party_office", REPORT_EDIT),
+    ("discipline", FIGURE_VIEW),
+    ("unit_clerk", FIGURE_VIEW),
+];
 
 const MENU: &[MenuItem] = &[
     MenuItem { group: "目标与报告", title: "指标目录", href: "/reports/figures", need: FIGURE_VIEW },

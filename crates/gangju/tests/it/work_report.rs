@@ -61,7 +61,7 @@ async fn the_report_is_written_from_the_figures_and_as_an_official_docx() {
     let footer = (0..zip.len()).any(|i| {
         let mut f = zip.by_index(i).unwrap();
         let mut s = String::new();
-        f.name().starts_with("word/footer") && f.read_to_string(&mut s).is_ok() && s.contains("PAGE")
+        f.name().is_ok_and(|n| n.starts_with("word/footer")) && f.read_to_string(&mut s).is_ok() && s.contains("PAGE")
     });
     assert!(footer, "page numbers in the footer");
     // The page preview.
