@@ -440,6 +440,19 @@ async function main() {
     check(await pagerTotal(page) >= 45, 'the drill-down lists the 45 measures');
   });
 
+  await scenario('leader: the work report, every figure down to its records', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'leader');
+    await t.goto('/reports/work');
+    check(await page.locator('a.figure').count() >= 20, 'figures in the report');
+    await shot('work-report-1366.png');
+    const link = page.locator('a.figure[href*="measures_in_task_plans"]');
+    check((await link.innerText()).trim() === '45', 'the 45 measures');
+    await Promise.all([page.waitForURL(/\/reports\/figures\/measures_in_task_plans/), link.click()]);
+    check(await pagerTotal(page) === 45, 'the drill-down lists the 45 measures');
+    await shot('work-report-drilldown-1366.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();
