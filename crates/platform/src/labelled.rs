@@ -47,6 +47,16 @@ where
     }
 }
 
+/// Whether the caller may read a labelled record of `table`, without reading or auditing it (for
+/// links and counts).
+pub async fn visible(ctx: &Ctx, perm: &str, table: &str, id: i64) -> AppResult<bool> {
+    let user = reader(ctx, perm)?;
+    let mut q = Sql::new("SELECT count(*) FROM ");
+    q.push(table).push(" r WHERE r.id = ").bind(id).push(" AND ");
+    push_visible(&mut q, user, "r.unit_id", "r.label");
+    Ok(q.query_scalar::<i64>().fetch_one(&ctx.state.db.pool).await? > 0)
+}
+
 /// A list was read: which ledger, with which filters.
 pub async fn audit_list(ctx: &Ctx, object: &str, filters: &str) -> AppResult<()> {
     ctx.state.audit_alone(&ctx.actor(), Event::ok("view_list", object, "").detail(filters.to_string())).await?;
