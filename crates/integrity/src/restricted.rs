@@ -16,5 +16,5 @@ pub async fn get_one<T>(ctx: &Ctx, select_from: &str, id_col: &str, id: i64, obj
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    platform::labelled::get_one(ctx, DISCIPLINE_VIEW, select_from, id_col, id, object).await
+    platform::labelled::get_one(ctx, DISCIPLINE_VIEW, select_from, id_col, id, object, "").await
 }

@@ -21,7 +21,7 @@ pub async fn get_one<T>(ctx: &Ctx, select_from: &str, alias: &str, id: i64, obje
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    platform::labelled::get_one(ctx, PETITION_VIEW, select_from, &format!("{alias}.id"), id, object).await
+    platform::labelled::get_one(ctx, PETITION_VIEW, select_from, &format!("{alias}.id"), id, object, "").await
 }
 
 /// Whether the caller may read a labelled record, without reading or auditing it (for links).

@@ -26,7 +26,16 @@ pub fn push_visible(q: &mut Sql, user: &CurrentUser, unit_col: &str, label_col: 
 
 /// One labelled record, read and audited; a record out of scope or above the caller's clearance
 /// answers 404 and the attempt is audited too.
-pub async fn get_one<T>(ctx: &Ctx, perm: &str, select_from: &str, id_col: &str, id: i64, object: &str) -> AppResult<T>
+/// `detail` goes into the view's audit row (e.g. the record's number).
+pub async fn get_one<T>(
+    ctx: &Ctx,
+    perm: &str,
+    select_from: &str,
+    id_col: &str,
+    id: i64,
+    object: &str,
+    detail: &str,
+) -> AppResult<T>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -37,7 +46,7 @@ where
     push_visible(&mut q, user, &format!("{alias}.unit_id"), &format!("{alias}.label"));
     match q.query_as::<T>().fetch_optional(&ctx.state.db.pool).await? {
         Some(row) => {
-            ctx.state.audit_alone(&ctx.actor(), Event::ok("view", object, id)).await?;
+            ctx.state.audit_alone(&ctx.actor(), Event::ok("view", object, id).detail(detail.to_string())).await?;
             Ok(row)
         }
         None => {

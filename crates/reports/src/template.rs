@@ -126,10 +126,11 @@ mod tests {
     #[test]
     fn placeholders_and_formats() {
         let p = pieces("新成立{{branches_founded}}个支部，{{x|余}}次，{{r|以上}}，{{year}}年").unwrap();
-        assert_eq!(p.len(), 8);
+        assert_eq!(p.len(), 9);
         assert_eq!(p[1], Piece::Figure { key: "branches_founded".into(), format: Format::Exact });
         assert_eq!(p[3], Piece::Figure { key: "x".into(), format: Format::About });
-        assert_eq!(p[7], Piece::Text("年".into()));
+        assert_eq!(p[7], Piece::Var("year".into()));
+        assert_eq!(p[8], Piece::Text("年".into()));
         assert!(pieces("{{x|大约}}").unwrap_err().contains("大约"));
         assert!(pieces("未闭合 {{x").is_err());
         assert_eq!(format(23, Format::About, false), "20余");

@@ -22,10 +22,26 @@ async fn the_report_is_written_from_the_figures_and_as_an_official_docx() {
         assert_eq!(v[0], f["value"], "{key}");
     }
     assert_eq!(figures["measures_in_task_plans"][0], 45);
-    let text: String = r["blocks"].as_array().unwrap().iter().flat_map(|b| b[1].as_array().unwrap().iter()).map(|p| p["text"].as_str().unwrap().to_string()).collect();
+    let text: String = r["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b[1].as_array().unwrap().iter())
+        .map(|p| p["text"].as_str().unwrap().to_string())
+        .collect();
     assert!(text.contains("提出45项具体工作措施"), "{text}");
-    let html = api.get(&format!("/api/v1/work_reports/render?template=default&{period}&format=html")).await.text().await.unwrap();
-    assert!(html.contains(&format!("<a href=\"/reports/figures/measures_in_task_plans?from={year}-01-01&amp;to={year}-12-31\">45</a>")), "linked to its records");
+    let html = api
+        .get(&format!("/api/v1/work_reports/render?template=default&{period}&format=html"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/reports/figures/measures_in_task_plans?from={year}-01-01&amp;to={year}-12-31\">45</a>"
+        )),
+        "linked to its records"
+    );
 
     // Templates: an unknown figure is refused with its name; a good one round-trips.
     let bad = api
@@ -37,11 +53,20 @@ async fn the_report_is_written_from_the_figures_and_as_an_official_docx() {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("no_such_figure"));
     let body = "# 一、组织建设\n## （一）支部\n新成立{{branches_founded}}个支部，共{{measures_in_task_plans|余}}项措施，签订率{{responsibility_letters_signed|以上}}。";
-    let id = api.req(Method::POST, "/api/v1/report_templates").json(&json!({"name": "测试模板", "title": "{{year}}年报告", "body": body})).send().await.unwrap().json::<Value>().await.unwrap()["id"]
+    let id = api
+        .req(Method::POST, "/api/v1/report_templates")
+        .json(&json!({"name": "测试模板", "title": "{{year}}年报告", "body": body}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
         .as_i64()
         .unwrap();
     let mine = api.json(&format!("/api/v1/work_reports/render?template={id}&{period}")).await;
-    let written: String = mine["blocks"][2][1].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+    let written: String =
+        mine["blocks"][2][1].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
     assert!(written.contains("共40余项措施"), "45 written as 40余: {written}");
     assert_eq!(mine["title"][0]["text"], year.to_string());
 
@@ -53,7 +78,12 @@ async fn the_report_is_written_from_the_figures_and_as_an_official_docx() {
     let mut xml = String::new();
     zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
     assert!(xml.contains("w:w=\"11906\"") && xml.contains("w:h=\"16838\""), "A4");
-    assert!(xml.contains("方正小标宋简体") && xml.contains("黑体") && xml.contains("楷体_GB2312") && xml.contains("仿宋_GB2312"));
+    assert!(
+        xml.contains("方正小标宋简体")
+            && xml.contains("黑体")
+            && xml.contains("楷体_GB2312")
+            && xml.contains("仿宋_GB2312")
+    );
     assert!(xml.contains("共40余项措施"));
     let mut styles = String::new();
     zip.by_name("word/styles.xml").unwrap().read_to_string(&mut styles).unwrap();
@@ -65,6 +95,7 @@ async fn the_report_is_written_from_the_figures_and_as_an_official_docx() {
     });
     assert!(footer, "page numbers in the footer");
     // The page preview.
-    let page = app.login("party").await.get(&format!("/reports/work?template=default&{period}")).await.text().await.unwrap();
+    let page =
+        app.login("party").await.get(&format!("/reports/work?template=default&{period}")).await.text().await.unwrap();
     assert!(page.contains("class=\"figure\"") && page.contains("下载 Word"));
 }
