@@ -453,6 +453,18 @@ async function main() {
     await shot('work-report-drilldown-1366.png');
   });
 
+  await scenario('party office: hazards, epidemic rosters, petitions', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/safety/hazards');
+    check(await pagerTotal(page) > 0, 'the demo has hazards');
+    await shot('safety-hazards-1366.png');
+    await t.goto('/safety/epidemic/rosters');
+    await t.goto('/petitions/cases');
+    check(await pagerTotal(page) > 0, 'the demo has petitions');
+    await shot('petitions-1366.png');
+  });
+
   await scenario('auditadmin: audit log, no unit admin', DESKTOP, async ({ page, shot, goto }) => {
     await login(page, 'auditadmin');
     const menu = await page.locator('.sidebar a').allTextContents();
