@@ -184,6 +184,22 @@ pub async fn begin(ctx: &Ctx, e: &Exam, person: i64, now: i64) -> AppResult<i64>
         .await?;
     let deadline = (now + e.time_limit_min * 60_000).min(e.closes_at);
     let total: i64 = picked.iter().map(|(_, p)| p).sum();
+    // How many options each drawn question has, read once for the whole sitting.
+    let mut q = platform::db::Sql::new("SELECT id, options FROM questions WHERE id IN (");
+    for (k, (qid, _)) in picked.iter().enumerate() {
+        if k > 0 {
+            q.push(", ");
+        }
+        q.bind(*qid);
+    }
+    q.push(")");
+    let options: std::collections::HashMap<i64, usize> = q
+        .query_as::<(i64, String)>()
+        .fetch_all(&ctx.state.db.pool)
+        .await?
+        .into_iter()
+        .map(|(id, o)| (id, serde_json::from_str::<Vec<String>>(&o).map(|v| v.len()).unwrap_or(0)))
+        .collect();
     let mut tx = ctx.state.db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO exam_attempts (exam_id, person_id, unit_id, started_at, deadline_at, total) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
@@ -198,9 +214,7 @@ pub async fn begin(ctx: &Ctx, e: &Exam, person: i64, now: i64) -> AppResult<i64>
     .await?;
     for (pos, i) in order.into_iter().enumerate() {
         let (qid, points) = picked[i];
-        let options: String =
-            sqlx::query_scalar("SELECT options FROM questions WHERE id = $1").bind(qid).fetch_one(&mut *tx).await?;
-        let n = serde_json::from_str::<Vec<String>>(&options).map(|v| v.len()).unwrap_or(0);
+        let n = options.get(&qid).copied().unwrap_or(0);
         let option_order = shuffled(n).iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
         sqlx::query(
             "INSERT INTO attempt_answers (attempt_id, position, question_id, points, option_order) VALUES ($1,$2,$3,$4,$5)",
