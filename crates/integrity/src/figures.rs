@@ -12,7 +12,7 @@ use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue
 use platform::{AppResult, Ctx};
 
 fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { id, label, href: format!("{href}{id}") }).collect()
+    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
 }
 
 /// integrity_activities: activities held in the period (every kind).
@@ -37,7 +37,7 @@ pub async fn warning_events(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure
     let user = ctx.user()?;
     let mut records = Vec::new();
     for m in crate::talks::warning_meetings(ctx, &from.to_string(), &to.to_string()).await? {
-        records.push(FigureRecord {
+        records.push(FigureRecord { amount: None,
             id: m.id,
             label: format!("{} {}", m.held_on, m.title),
             href: format!("/study/meetings/{}", m.id),

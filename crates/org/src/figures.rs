@@ -15,7 +15,7 @@ pub async fn branches_founded(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figu
     q.push(" ORDER BY o.founded_on, o.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     let records =
-        rows.into_iter().map(|(id, name)| FigureRecord { id, label: name, href: format!("/org/orgs/{id}") }).collect();
+        rows.into_iter().map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/orgs/{id}") }).collect();
     Ok(Figure::count(
         "org.branches_founded",
         "新成立党支部数",
@@ -31,7 +31,7 @@ pub async fn orgs_due_for_election(ctx: &Ctx, as_of: jiff::civil::Date) -> AppRe
     let rows = crate::elections::service::terms_ending(ctx, &until).await?;
     let records = rows
         .into_iter()
-        .map(|(id, name, end)| FigureRecord {
+        .map(|(id, name, end)| FigureRecord { amount: None,
             id,
             label: format!("{name}（任期至 {end}）"),
             href: format!("/org/orgs/{id}"),
@@ -88,7 +88,7 @@ pub async fn people_changed(ctx: &Ctx, from: &str, to: &str, filter: ChangeFilte
     let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     let records = rows
         .into_iter()
-        .map(|(id, name, d)| FigureRecord { id, label: format!("{name}（{d}）"), href: format!("/org/people/{id}") })
+        .map(|(id, name, d)| FigureRecord { amount: None, id, label: format!("{name}（{d}）"), href: format!("/org/people/{id}") })
         .collect();
     let mut what = Vec::new();
     if let Some(k) = filter.kind {
@@ -133,7 +133,7 @@ pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) ->
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     let records = rows
         .into_iter()
-        .map(|(id, name)| FigureRecord { id, label: name, href: format!("/org/people/{id}") })
+        .map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/people/{id}") })
         .collect();
     let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
     Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))

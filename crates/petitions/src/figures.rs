@@ -15,12 +15,12 @@ use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue
 use platform::{AppResult, Ctx};
 
 fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { id, label, href: format!("{href}{id}") }).collect()
+    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
 }
 
 fn case_recs(rows: &[&Fact]) -> Vec<FigureRecord> {
     rows.iter()
-        .map(|f| FigureRecord {
+        .map(|f| FigureRecord { amount: None,
             id: f.id,
             label: format!("{} {}", f.case_no, f.received_on),
             href: format!("/petitions/cases/{}", f.id),

@@ -8,6 +8,10 @@ pub struct FigureRecord {
     pub id: i64,
     pub label: String,
     pub href: String,
+    /// For a figure that adds up amounts (people counted per unit, say) rather than counting
+    /// records: what this record contributes. `None` for a plain count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -17,8 +21,11 @@ pub struct Figure {
     pub definition: String,
     pub unit: &'static str,
     pub value: i64,
-    /// Exactly the records counted: `value == records.len()` for a count.
+    /// Exactly the records counted: `value == records.len()` for a count, and the sum of the
+    /// records' amounts for a sum.
     pub records: Vec<FigureRecord>,
+    /// Whether the value adds up the records' amounts instead of counting them.
+    pub summed: bool,
 }
 
 impl Figure {
@@ -29,7 +36,19 @@ impl Figure {
         definition: String,
         records: Vec<FigureRecord>,
     ) -> Self {
-        Self { key, name, definition, unit, value: records.len() as i64, records }
+        Self { key, name, definition, unit, value: records.len() as i64, records, summed: false }
+    }
+
+    /// A figure whose value is the sum of its records' amounts (a record without one adds 0).
+    pub fn sum(
+        key: &'static str,
+        name: &'static str,
+        unit: &'static str,
+        definition: String,
+        records: Vec<FigureRecord>,
+    ) -> Self {
+        let value = records.iter().filter_map(|r| r.amount).sum();
+        Self { key, name, definition, unit, value, records, summed: true }
     }
 }
 

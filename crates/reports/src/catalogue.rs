@@ -174,6 +174,7 @@ async fn api_catalogue(ctx: Ctx) -> AppResult<Response> {
 
 fn count_json(f: &Figure, key: &str, a: &Ask, part: &str) -> serde_json::Value {
     serde_json::json!({"key": key, "name": f.name, "value": f.value, "unit": f.unit, "definition": f.definition,
+        "counts": if f.summed { "amount" } else { "records" },
         "from": a.args.from.to_string(), "to": a.args.to.to_string(), "records_url": format!("/api/v1/figures/{key}/records?{}", query(a, part))})
 }
 
@@ -213,11 +214,15 @@ async fn api_records(ctx: Ctx, Path(key): Path<String>, q: Q) -> AppResult<Respo
     let a = ask(&ctx, &q.0)?;
     let part = q.get("part").cloned().unwrap_or_default();
     let p = ListParams::parse(q.0.clone(), &[], true);
-    let (_, records) = records_of(&ctx, &def, &a, &part).await?;
+    let (f, records) = records_of(&ctx, &def, &a, &part).await?;
     let total = records.len() as i64;
     let items: Vec<_> = records.into_iter().skip(p.offset() as usize).take(p.per_page as usize).collect();
-    Ok(Json(serde_json::json!({"items": items, "total": total, "page": p.page, "per_page": p.per_page}))
-        .into_response())
+    let mut body = serde_json::json!({"items": items, "total": total, "page": p.page, "per_page": p.per_page});
+    if f.summed {
+        // A sum's value is the sum of every record's amount, on whichever page it is.
+        body["sum"] = serde_json::json!(f.value);
+    }
+    Ok(Json(body).into_response())
 }
 
 pub struct Row {

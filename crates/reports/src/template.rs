@@ -99,21 +99,22 @@ pub fn keys(title: &[Piece], blocks: &[Block]) -> Vec<String> {
     out
 }
 
-/// A value written the way the placeholder asks. `percent` says the value is a rate.
+/// A value written the way the placeholder asks. `percent` says the value is a rate: a template
+/// writes a rate's "%" itself after `{{key}}`, except after `{{key|以上}}`, which writes "95%以上"
+/// (the sign goes before 以上).
 pub fn format(value: i64, format: Format, percent: bool) -> String {
-    let unit = if percent { "%" } else { "" };
     match format {
-        Format::Exact => format!("{value}{unit}"),
-        Format::AtLeast => format!("{}{unit}以上", value - value.rem_euclid(5)),
+        Format::Exact => value.to_string(),
+        Format::AtLeast => format!("{}{}以上", value - value.rem_euclid(5), if percent { "%" } else { "" }),
         Format::About => {
             if value < 10 {
-                format!("{value}{unit}")
+                value.to_string()
             } else {
                 let digits = value.to_string().len() as u32;
                 let keep = if digits >= 4 { 2 } else { 1 };
                 let step = 10_i64.pow(digits - keep);
                 let floor = value - value % step;
-                format!("{floor}{unit}余")
+                format!("{floor}余")
             }
         }
     }
@@ -138,6 +139,8 @@ mod tests {
         assert_eq!(format(7, Format::About, false), "7");
         assert_eq!(format(97, Format::AtLeast, true), "95%以上");
         assert_eq!(format(45, Format::Exact, false), "45");
+        assert_eq!(format(96, Format::Exact, true), "96", "the template writes the % after it");
+        assert_eq!(format(94, Format::AtLeast, false), "90以上");
     }
 
     #[test]

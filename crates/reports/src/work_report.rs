@@ -38,7 +38,7 @@ pub const DEFAULT_BODY: &str = "\
 # 四、坚持教育培训，提升履职能力
 组织各类培训{{trainings_held}}期，开展防逃、消防、防暴等应急处突演练{{drills_held}}次，年度普法计划完成率{{legal_plan_completion_rate}}%。
 # 五、坚持底线思维，确保安全稳定
-严格落实“五安全一稳定”工作要求。召开疫情防控专题会议{{epidemic_meetings|余}}次，落实封闭执勤{{closed_duty_person_times|余}}人次；开展安全检查{{inspections_held}}次，排查隐患{{hazards_found}}处、整改销号{{hazards_closed}}处。落实值班、接访、排查、调处、稳控五项措施，受理信访事项{{petitions_received}}件，按期答复率{{petitions_replied_on_time_rate}}%，开展矛盾纠纷排查{{screening_rounds_held}}轮。";
+严格落实“五安全一稳定”工作要求。召开疫情防控专题会议{{epidemic_meetings|余}}次，落实封闭执勤{{closed_duty_person_times|余}}人次，民警、职工、罪犯新冠疫苗接种率分别达到{{vaccination_rate_officers|以上}}、{{vaccination_rate_workers|以上}}、{{vaccination_rate_prisoners|以上}}；开展安全检查{{inspections_held}}次，排查隐患{{hazards_found}}处、整改销号{{hazards_closed}}处。落实值班、接访、排查、调处、稳控五项措施，受理信访事项{{petitions_received}}件，按期答复率{{petitions_replied_on_time_rate}}%，开展矛盾纠纷排查{{screening_rounds_held}}轮。";
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct ReportTemplate {
@@ -150,7 +150,7 @@ pub async fn render(ctx: &Ctx, which: &str, q: &BTreeMap<String, String>) -> App
                     href: None,
                 },
                 Piece::Figure { key, format } => match figures.get(key) {
-                    Some((v, _)) => Part { text: template::format(*v, *format, false), href: Some(qs(key)) },
+                    Some((v, rate)) => Part { text: template::format(*v, *format, *rate), href: Some(qs(key)) },
                     None => Part { text: "（无权查看）".into(), href: None },
                 },
             })

@@ -2,19 +2,19 @@
 //! a number of rows are made countable honestly: person-times are the stays that began in the
 //! period (overlapping stretches of one person merged), and the days since the last critical
 //! incident are the days themselves, the first naming the incident they are counted from.
-//! Vaccination rates are computed from counts per unit, not from records of people, so they are
-//! served by `/api/v1/epidemic_vaccinations/rates` and are not in this catalogue.
+//! Vaccination rates add up counts per unit, not records of people: their two parts are sums
+//! whose records are the unit counts in force at the period's end, each with its amount.
 
 use crate::domain::*;
 use crate::{KEYPRISONER_VIEW, SAFETY_VIEW};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue};
+use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
 use platform::{AppResult, Ctx};
 
 fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { id, label, href: format!("{href}{id}") }).collect()
+    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
 }
 
 /// The day a "state at the end of the period" is read at: the period's end, or today if earlier.
@@ -45,7 +45,7 @@ pub async fn person_times(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> 
     let stays = crate::rosters::stays(ctx, &from.to_string(), &to.to_string()).await?;
     let records = stays
         .into_iter()
-        .map(|s| FigureRecord {
+        .map(|s| FigureRecord { amount: None,
             id: s.id,
             label: format!("{}（{}）{} 起，{}", s.name, s.unit_name, s.from_on, s.title),
             href: format!("/safety/epidemic/rosters/{}", s.roster_id),
@@ -184,7 +184,7 @@ pub async fn sentence_changes(ctx: &Ctx, from: Date, to: Date, key: &'static str
     let records = cases
         .iter()
         .filter(|c| keep(c))
-        .map(|c| FigureRecord {
+        .map(|c| FigureRecord { amount: None,
             id: c.id,
             label: format!("{} {} {}", c.case_no, c.kind_label(), STAGES[c.stage_at(&at_s)].1),
             href: format!("/safety/sentence_changes/{}", c.id),
@@ -253,7 +253,7 @@ pub async fn days_since(ctx: &Ctx, from: Date, to: Date, kind: Option<&'static s
     while day <= at && records.len() < 100_000 {
         let id = i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day());
         let label = if records.is_empty() { format!("{day}{first_note}") } else { day.to_string() };
-        records.push(FigureRecord { id, label, href: href.clone() });
+        records.push(FigureRecord { amount: None, id, label, href: href.clone() });
         day = day.saturating_add(1.day());
     }
     let (key, name, what) = match kind {
@@ -314,6 +314,53 @@ pub async fn key_prisoners(ctx: &Ctx, to: Date) -> AppResult<Figure> {
     ))
 }
 
+/// vaccination_rate_{population}: at the period's end (or today), vaccinated over total of the
+/// population, adding up each unit's latest count (the numbers `/safety/epidemic/vaccinations`
+/// shows). Both parts list the same counts, the numerator with their vaccinated, the denominator
+/// with their totals.
+pub async fn vaccination_rate(ctx: &Ctx, to: Date, population: &'static str) -> AppResult<Rate> {
+    let at = as_of(ctx, to);
+    let counts = crate::vaccinations::counts_at(ctx, population, at).await?;
+    let name = label(POPULATIONS, population);
+    let part = |amount: fn(&crate::vaccinations::Count) -> i64| -> Vec<FigureRecord> {
+        counts
+            .iter()
+            .map(|c| FigureRecord {
+                id: c.id,
+                label: format!("{} {} 统计：{} 人中已接种 {} 人", c.unit_name, c.as_of, c.total, c.vaccinated),
+                href: format!("/safety/epidemic/vaccinations?unit={}&population={}", c.unit_id, c.population),
+                amount: Some(amount(c)),
+            })
+            .collect()
+    };
+    let key = match population {
+        "officers" => "vaccination_rate_officers",
+        "workers" => "vaccination_rate_workers",
+        _ => "vaccination_rate_prisoners",
+    };
+    Ok(Rate::new(
+        key,
+        rate_name(population),
+        format!("截至 {at} 各单位最近一次统计中{name}已接种人数之和 ÷ {name}总人数之和，百分数取整（舍去小数）"),
+        Figure::sum(
+            key,
+            "已接种人数",
+            "人",
+            format!("截至 {at} 各单位最近一次统计的{name}已接种人数"),
+            part(|c| c.vaccinated),
+        ),
+        Figure::sum(key, "总人数", "人", format!("截至 {at} 各单位最近一次统计的{name}总人数"), part(|c| c.total)),
+    ))
+}
+
+fn rate_name(population: &str) -> &'static str {
+    match population {
+        "officers" => "民警疫苗接种率",
+        "workers" => "职工疫苗接种率",
+        _ => "罪犯疫苗接种率",
+    }
+}
+
 async fn count(f: impl std::future::Future<Output = AppResult<Figure>>) -> AppResult<FigureValue> {
     Ok(FigureValue::Count(f.await?))
 }
@@ -371,6 +418,27 @@ pub fn catalogue() -> Vec<FigureDef> {
             "期间内发生的六类重大事件",
             "起",
             |ctx, a| Box::pin(count(incidents(ctx, a.from, a.to))),
+        ),
+        def(
+            "vaccination_rate_officers",
+            "民警疫苗接种率",
+            "截至期末（或今天）各单位最近一次统计的民警已接种人数之和占民警总人数之和的百分比",
+            "%",
+            |ctx, a| Box::pin(async move { Ok(FigureValue::Rate(vaccination_rate(ctx, a.to, "officers").await?)) }),
+        ),
+        def(
+            "vaccination_rate_workers",
+            "职工疫苗接种率",
+            "截至期末（或今天）各单位最近一次统计的职工已接种人数之和占职工总人数之和的百分比",
+            "%",
+            |ctx, a| Box::pin(async move { Ok(FigureValue::Rate(vaccination_rate(ctx, a.to, "workers").await?)) }),
+        ),
+        def(
+            "vaccination_rate_prisoners",
+            "罪犯疫苗接种率",
+            "截至期末（或今天）各单位最近一次统计的罪犯已接种人数之和占罪犯总人数之和的百分比",
+            "%",
+            |ctx, a| Box::pin(async move { Ok(FigureValue::Rate(vaccination_rate(ctx, a.to, "prisoners").await?)) }),
         ),
         def(
             "days_since_critical_incident",

@@ -103,7 +103,7 @@ pub async fn letters_signed(ctx: &Ctx, year: i64) -> AppResult<Rate> {
     let (signed, due) = crate::letters::signed_counts(ctx, year).await?;
     let rec = |rows: Vec<(i64, String)>| {
         rows.into_iter()
-            .map(|(id, label)| FigureRecord { id, label, href: format!("/supervision/letters/{id}") })
+            .map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/supervision/letters/{id}") })
             .collect::<Vec<_>>()
     };
     Ok(Rate::new(

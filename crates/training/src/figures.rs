@@ -12,7 +12,7 @@ use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue
 use platform::{AppResult, Ctx};
 
 fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { id, label, href: format!("{href}{id}") }).collect()
+    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
 }
 
 /// trainings_held: training sessions that started in the period.
@@ -195,7 +195,7 @@ async fn plan_items(ctx: &Ctx, from: Date, to: Date, done: bool) -> AppResult<Ve
     let rows: Vec<(i64, String, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, label, plan)| FigureRecord { id, label, href: format!("/training/legal/plans/{plan}#item-{id}") })
+        .map(|(id, label, plan)| FigureRecord { amount: None, id, label, href: format!("/training/legal/plans/{plan}#item-{id}") })
         .collect())
 }
 

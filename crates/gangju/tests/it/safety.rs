@@ -324,6 +324,21 @@ async fn vaccination_rates_round_down_and_an_empty_population_has_none() {
         (o["vaccinated"].as_i64(), o["total"].as_i64(), o["percent"].as_i64()),
         (Some(1429), Some(1500), Some(95))
     );
+    // The catalogue's figure is the same rate, its parts sums over the same two counts.
+    let f = party.json("/api/v1/figures/vaccination_rate_officers?from=2020-01-01&to=2020-06-10").await;
+    assert_eq!((f["kind"].as_str(), f["value"].as_i64()), (Some("rate"), Some(95)));
+    assert_eq!((f["numerator"]["value"].as_i64(), f["denominator"]["value"].as_i64()), (Some(1429), Some(1500)));
+    assert_eq!(f["numerator"]["counts"], "amount");
+    let d = party.json(f["denominator"]["records_url"].as_str().unwrap()).await;
+    let amounts: Vec<i64> = d["items"].as_array().unwrap().iter().map(|i| i["amount"].as_i64().unwrap()).collect();
+    assert_eq!((amounts, d["sum"].as_i64()), (vec![1000, 500], Some(1500)));
+    let page = app
+        .login("party")
+        .await
+        .get("/reports/figures/vaccination_rate_officers?from=2020-01-01&to=2020-06-10&part=numerator")
+        .await;
+    let html = page.text().await.unwrap();
+    assert!(html.contains("949") && html.contains("480") && html.contains("1429"), "amounts and their sum on the page");
     let o = rate(&party.json("/api/v1/epidemic_vaccinations/rates?at=2020-06-30").await, "officers");
     assert_eq!(
         (o["vaccinated"].as_i64(), o["total"].as_i64(), o["percent"].as_i64()),

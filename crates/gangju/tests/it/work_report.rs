@@ -68,6 +68,10 @@ async fn the_report_is_written_from_the_figures_and_as_an_official_docx() {
     let written: String =
         mine["blocks"][2][1].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
     assert!(written.contains("共40余项措施"), "45 written as 40余: {written}");
+    let signed = api.json(&format!("/api/v1/figures/responsibility_letters_signed?{period}")).await;
+    assert_eq!(signed["kind"], "rate");
+    let v = signed["value"].as_i64().unwrap();
+    assert!(written.contains(&format!("签订率{}%以上。", v - v % 5)), "a rate at least: {written}");
     assert_eq!(mine["title"][0]["text"], year.to_string());
 
     // The .docx: A4, the official fonts and sizes, page numbers, and the figures' text.

@@ -602,7 +602,7 @@ impl PrisonNames {
 pub fn records(items: &[(i64, String)]) -> Vec<FigureRecord> {
     items
         .iter()
-        .map(|(id, label)| FigureRecord { id: *id, label: label.clone(), href: format!("/supervision/measures/{id}") })
+        .map(|(id, label)| FigureRecord { amount: None, id: *id, label: label.clone(), href: format!("/supervision/measures/{id}") })
         .collect()
 }
 
