@@ -18,6 +18,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &str)] = &[
     ("secadmin", "安全管理员（演示）", "SL", "security_admin"),
     ("auditadmin", "审计管理员（演示）", "SL", "audit_admin"),
     ("leader", "周明远", "SL", "leader"),
+    ("bureau", "程立群", "SJ", "leader"),
     ("party", "林晓岚", "SL-ZZC", "party_office"),
     ("jiwei", "韩立诚", "SL-JW", "discipline"),
     ("clerk1", "宋佳怡", "SL-JQ01", "unit_clerk"),
@@ -128,6 +129,7 @@ pub async fn seed(state: &AppState, people: usize) -> anyhow::Result<bool> {
     training::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     safety::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     petitions::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    reports::demo::seed(&ctx, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     Ok(true)
 }
 

@@ -2,6 +2,9 @@
 //! them, computes one for a period and a unit, and lists exactly the records behind its value.
 
 pub mod catalogue;
+pub mod demo;
+pub mod goals;
+pub mod svg;
 pub mod template;
 pub mod work_report;
 
@@ -17,26 +20,36 @@ const PERMISSIONS: &[Permission] = &[
         code: FIGURE_VIEW, name: "查看指标目录、数据来源与工作报告", group: "目标与报告"
     },
     Permission { code: REPORT_EDIT, name: "维护工作报告模板", group: "目标与报告" },
+    Permission { code: goals::GOAL_EDIT, name: "维护目标体系与指标", group: "目标与报告" },
 ];
 
 const GRANTS: &[(&str, &str)] = &[
     ("leader", FIGURE_VIEW),
     ("party_office", FIGURE_VIEW),
     ("party_office", REPORT_EDIT),
+    ("party_office", goals::GOAL_EDIT),
     ("discipline", FIGURE_VIEW),
     ("unit_clerk", FIGURE_VIEW),
 ];
 
 const MENU: &[MenuItem] = &[
+    MenuItem { group: "目标与报告", title: "目标体系", href: "/goals", need: FIGURE_VIEW },
     MenuItem { group: "目标与报告", title: "指标目录", href: "/reports/figures", need: FIGURE_VIEW },
     MenuItem { group: "目标与报告", title: "工作报告", href: "/reports/work", need: FIGURE_VIEW },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 11000,
-    name: "reports: work-report templates",
-    sql: MigrationSql::Portable(include_str!("../migrations/11000_reports.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 11000,
+        name: "reports: work-report templates",
+        sql: MigrationSql::Portable(include_str!("../migrations/11000_reports.sql")),
+    },
+    Migration {
+        version: 11001,
+        name: "reports: goal frameworks",
+        sql: MigrationSql::Portable(include_str!("../migrations/11001_goals.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {
@@ -45,7 +58,7 @@ pub fn area() -> Area {
         permissions: PERMISSIONS,
         grants: GRANTS,
         menu: MENU,
-        routes: |r| work_report::routes(catalogue::routes(r)),
+        routes: |r| goals::routes(work_report::routes(catalogue::routes(r))),
         todos: Vec::new,
         attachment_owners: Vec::new,
         cards: Vec::new,
