@@ -189,6 +189,10 @@ impl Api {
         assert_eq!(r.status(), StatusCode::OK, "GET {p}");
         r.json().await.unwrap()
     }
+    /// Sends a JSON body with this method.
+    pub async fn send(&self, m: reqwest::Method, p: &str, body: serde_json::Value) -> Response {
+        self.req(m, p).json(&body).send().await.unwrap()
+    }
 }
 
 /// A workbook with the given header row and data rows, as our own import templates are laid out.

@@ -10,6 +10,7 @@ mod audit_chain;
 mod auth;
 mod exams;
 mod figures;
+mod goals;
 mod integrity;
 mod integrity_ledgers;
 mod ledger;
