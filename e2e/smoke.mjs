@@ -453,6 +453,46 @@ async function main() {
     await shot('work-report-drilldown-1366.png');
   });
 
+  await scenario('leader: the dashboard, a tile and a bar down to their records', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'leader');
+    await t.goto('/dashboard');
+    check(await page.locator('.tile').count() >= 12, 'the headline figures');
+    check(await page.locator('svg.chart a').count() > 0, 'charts with clickable bars');
+    check(await page.locator('.tile.red').count() > 0, 'red where a rule is broken or a measure overdue');
+    await shot('dashboard-1366.png');
+    const tile = page.locator('.tile[data-figure="measures_in_task_plans"]');
+    check((await tile.locator('.tile-value').innerText()).startsWith('45'), 'the 45 measures');
+    await Promise.all([page.waitForURL(/\/reports\/figures\/measures_in_task_plans/), tile.click()]);
+    check(await pagerTotal(page) === 45, 'the tile drills down to its 45 measures');
+    await t.goto('/dashboard');
+    const bar = page.locator('svg.chart a').first();
+    await Promise.all([page.waitForURL(/\/supervision\/measures\?/), bar.click()]);
+  });
+
+  await scenario('party office: goal frameworks and an indicator with its trend', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/goals');
+    check(await page.getByText('“六大建设”').count() > 0, 'the six constructions');
+    check(await page.locator('tr.row-red').count() > 0, 'indicators that need attention are red');
+    await shot('goals-1366.png');
+    await page.getByRole('link', { name: '组织各类培训' }).click();
+    await page.waitForURL(/\/goals\/\d+/);
+    check(await page.locator('svg.chart circle').count() === 5, 'five years of trend');
+    await shot('goal-indicator-1366.png');
+  });
+
+  await scenario('bureau: prisons side by side, then one opened', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'bureau');
+    await t.goto('/dashboard/prisons');
+    check(await page.locator('.multiples svg.chart').count() === 2, 'small multiples for both prisons');
+    await shot('dashboard-prisons-1366.png');
+    await Promise.all([page.waitForURL(/\/dashboard\?unit=/), page.locator('table a', { hasText: '示例省第一监狱' }).first().click()]);
+    check(await page.locator('.tile').count() >= 12, 'the prison\'s own dashboard');
+  });
+
   await scenario('party office: hazards, epidemic rosters, petitions', DESKTOP, async (t) => {
     const { page, shot } = t;
     await login(page, 'party');

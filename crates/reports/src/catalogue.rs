@@ -74,7 +74,7 @@ fn def_of(ctx: &Ctx, key: &str) -> AppResult<FigureDef> {
 
 /// The caller's context with its data scope narrowed to one unit's subtree (never widened): a unit
 /// outside the caller's scope is not found.
-async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
+pub async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
     let user = ctx.user()?;
     let path: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
         .bind(unit)

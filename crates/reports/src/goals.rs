@@ -198,12 +198,6 @@ pub struct Row {
     pub editable: bool,
 }
 
-impl Row {
-    pub fn indent(&self) -> usize {
-        self.depth * 20
-    }
-}
-
 fn figure_def(ctx: &Ctx, key: &str) -> Option<FigureDef> {
     ctx.state.registry.figures.iter().find(|d| d.key == key).copied()
 }

@@ -2,6 +2,7 @@
 //! them, computes one for a period and a unit, and lists exactly the records behind its value.
 
 pub mod catalogue;
+pub mod dashboard;
 pub mod demo;
 pub mod goals;
 pub mod svg;
@@ -33,6 +34,7 @@ const GRANTS: &[(&str, &str)] = &[
 ];
 
 const MENU: &[MenuItem] = &[
+    MenuItem { group: "目标与报告", title: "领导看板", href: "/dashboard", need: FIGURE_VIEW },
     MenuItem { group: "目标与报告", title: "目标体系", href: "/goals", need: FIGURE_VIEW },
     MenuItem { group: "目标与报告", title: "指标目录", href: "/reports/figures", need: FIGURE_VIEW },
     MenuItem { group: "目标与报告", title: "工作报告", href: "/reports/work", need: FIGURE_VIEW },
@@ -58,7 +60,7 @@ pub fn area() -> Area {
         permissions: PERMISSIONS,
         grants: GRANTS,
         menu: MENU,
-        routes: |r| goals::routes(work_report::routes(catalogue::routes(r))),
+        routes: |r| dashboard::routes(goals::routes(work_report::routes(catalogue::routes(r)))),
         todos: Vec::new,
         attachment_owners: Vec::new,
         cards: Vec::new,

@@ -25,6 +25,7 @@ type Q = Query<BTreeMap<String, String>>;
 pub fn routes(r: Routes) -> Routes {
     let (view, edit) = (Need::Perm(STUDY_VIEW), Need::Perm(STUDY_EDIT));
     r.get("/study/meetings", view, "会议记录", list_page)
+        .get("/study/meetings/export", view, "导出会议记录（三会一课台账）", export)
         .get("/study/meetings/new", edit, "录入会议页", new_page)
         .post("/study/meetings", edit, "录入会议", create_page)
         .get("/study/meetings/{id}", view, "会议详情", view_page)
@@ -52,6 +53,7 @@ pub fn routes(r: Routes) -> Routes {
 #[template(path = "meetings_list.html")]
 struct ListPage {
     frame: Frame,
+    export_q: String,
     p: ListParams,
     rows: Vec<Meeting>,
     offset: i64,
@@ -65,10 +67,11 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let p = ListParams::parse(q.0, SORTS, false);
     let page = service::list(&ctx, &p).await?;
     let orgs = org::orgs::service::tree(&ctx, false).await?;
-    let ListScreen { frame, pager, offset, .. } =
+    let ListScreen { frame, pager, offset, export_q } =
         ListScreen::new(&ctx, &p, &page, "/study/meetings", "会议记录", &[("学习教育", ""), ("会议记录", "")]);
     Ok(Html(ListPage {
         frame,
+        export_q,
         p,
         rows: page.items,
         offset,
@@ -78,6 +81,35 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
         can_edit: ctx.can(STUDY_EDIT),
     })
     .into_response())
+}
+
+/// The meetings ledger (三会一课台账) with the list's filters: date, organisation, kind, title,
+/// host, recorder, attendance, whether the study came first, and the minutes as plain text.
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+    use office::Cell;
+    let (p, filters) = ListParams::for_export(q.0, SORTS);
+    let page = service::list(&ctx, &p).await?;
+    let rows = page
+        .items
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::from(m.held_on.clone()),
+                Cell::from(m.org_name.clone()),
+                Cell::from(m.kind_label()),
+                Cell::from(m.title.clone()),
+                Cell::from(m.place.clone()),
+                Cell::from(m.host_name.clone().unwrap_or_default()),
+                Cell::from(m.recorder_name.clone().unwrap_or_default()),
+                Cell::Int(m.invited),
+                Cell::Int(m.present),
+                Cell::from(if m.first_kind.is_empty() { String::new() } else { label(AGENDA_KINDS, &m.first_kind).to_string() }),
+                Cell::from(platform::richtext::to_text(&m.minutes)),
+            ]
+        })
+        .collect();
+    let headers = ["日期", "党组织", "会议类别", "标题", "地点", "主持人", "记录人", "应到", "实到", "第一项议程", "会议记录"];
+    platform::ledger::export_xlsx(&ctx, "会议记录", &headers, rows, &filters).await
 }
 
 #[derive(Template)]
