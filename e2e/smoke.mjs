@@ -493,6 +493,17 @@ async function main() {
     check(await page.locator('.tile').count() >= 12, 'the prison\'s own dashboard');
   });
 
+  await scenario('party office: the year\'s ledger archive, built with progress and downloaded', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/reports/archive');
+    await Promise.all([page.waitForURL(/\/reports\/archive\/[0-9a-f]{32}$/), page.getByRole('button', { name: '生成归档' }).click()]);
+    await page.getByRole('link', { name: '下载归档' }).waitFor({ timeout: 60000 });
+    await shot('archive-done-1366.png');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载归档' }).click()]);
+    check(download.suggestedFilename().endsWith('年度台账归档.zip'), `the archive's name: ${download.suggestedFilename()}`);
+  });
+
   await scenario('party office: hazards, epidemic rosters, petitions', DESKTOP, async (t) => {
     const { page, shot } = t;
     await login(page, 'party');

@@ -27,8 +27,10 @@ pub async fn exams_held(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     user.scope.push_condition(&mut q, "e.unit_id", None);
     q.push(" ORDER BY e.closes_at, e.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records =
-        rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") }).collect();
+    let records = rows
+        .into_iter()
+        .map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") })
+        .collect();
     Ok(Figure::count("exams_held", "举行考试次数", "次", format!("{from} 至 {to} 结束的考试"), records))
 }
 
@@ -57,7 +59,10 @@ async fn candidates(ctx: &Ctx, from: Date, to: Date, which: &str) -> AppResult<V
     user.scope.push_condition(&mut q, "p.unit_id", None);
     q.push(" ORDER BY e.id, p.name");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    Ok(rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") })
+        .collect())
 }
 
 pub async fn participation(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {

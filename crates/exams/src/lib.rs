@@ -69,5 +69,6 @@ pub fn area() -> Area {
         search: &[],
         figures: figures::catalogue,
         profile: || vec![std::sync::Arc::new(sitting::ExamResults)],
+        ledgers: Vec::new,
     }
 }

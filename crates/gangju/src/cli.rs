@@ -105,6 +105,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("备份完成：{}（{} 个文件，审计记录 {} 条）", to.display(), m.files.len(), m.audit_rows);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Archive { common, year, user, unit, out } => {
+            if out.exists() {
+                bail!("输出文件已存在：{}", out.display());
+            }
+            let (opts, _) = options(&common, false, false)?;
+            let (state, _) = build(opts).await?;
+            let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+                .bind(&user)
+                .fetch_optional(&state.db.pool)
+                .await?;
+            let account = match id {
+                Some(id) => platform::auth::session::load_user(&state, id).await?,
+                None => None,
+            };
+            let Some(account) = account else { bail!("账号“{user}”不存在或已停用") };
+            let unit_id = match unit {
+                Some(code) => Some(
+                    sqlx::query_scalar::<_, i64>("SELECT id FROM units WHERE code = $1")
+                        .bind(&code)
+                        .fetch_optional(&state.db.pool)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("没有编码为“{code}”的单位"))?,
+                ),
+                None => None,
+            };
+            let ctx = platform::Ctx::as_account(state, account, "archive");
+            let show = |step: usize, total: usize, what: &str| eprintln!("[{step}/{total}] {what}");
+            match reports::archive::build(&ctx, year, unit_id, &out, &show).await {
+                Ok(s) => {
+                    println!(
+                        "归档完成：{}（台账 {} 个，附件 {} 个，未纳入 {} 项）",
+                        out.display(),
+                        s.ledgers.len(),
+                        s.attachments,
+                        s.skipped.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&out);
+                    bail!("归档失败：{e}")
+                }
+            }
+        }
         Command::Restore { common, from, force } => {
             let (opts, _) = options(&common, false, false)?;
             let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;

@@ -70,6 +70,23 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// 生成年度台账归档（巡察用 .zip：各台账、年度工作报告、附件与目录），按指定账号的权限与密级
+    Archive {
+        #[command(flatten)]
+        common: Common,
+        /// 年度，如 2022
+        #[arg(long)]
+        year: i16,
+        /// 以哪个账号的权限导出（其管理范围、权限与密级）
+        #[arg(long)]
+        user: String,
+        /// 只归档这个单位（单位编码，如 SL）；不填为该账号的全部管理范围
+        #[arg(long)]
+        unit: Option<String>,
+        /// 输出文件（.zip，须不存在）
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// 校验清单与审计链后恢复备份
     Restore {
         #[command(flatten)]

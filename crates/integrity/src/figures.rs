@@ -37,7 +37,8 @@ pub async fn warning_events(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure
     let user = ctx.user()?;
     let mut records = Vec::new();
     for m in crate::talks::warning_meetings(ctx, &from.to_string(), &to.to_string()).await? {
-        records.push(FigureRecord { amount: None,
+        records.push(FigureRecord {
+            amount: None,
             id: m.id,
             label: format!("{} {}", m.held_on, m.title),
             href: format!("/study/meetings/{}", m.id),

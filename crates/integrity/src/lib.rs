@@ -94,5 +94,37 @@ pub fn area() -> Area {
         search: &[],
         figures: figures::catalogue,
         profile: Vec::new,
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![
+        LedgerDef {
+            name: "清廉活动",
+            path: "/integrity/activities/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(activities::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "廉政谈话（涉密）",
+            path: "/integrity/talks/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(talks::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "廉政风险点",
+            path: "/integrity/risks/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(risks::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "问责案件（涉密）",
+            path: "/integrity/cases/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(cases::export(c, axum::extract::Query(q))),
+        },
+    ]
 }

@@ -528,7 +528,7 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     .into_response())
 }
 
-async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
     let page = list(&ctx, &p).await?;
     let rows = page

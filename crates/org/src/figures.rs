@@ -14,8 +14,10 @@ pub async fn branches_founded(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figu
     user.scope.push_condition(&mut q, "o.unit_id", None);
     q.push(" ORDER BY o.founded_on, o.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records =
-        rows.into_iter().map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/orgs/{id}") }).collect();
+    let records = rows
+        .into_iter()
+        .map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/orgs/{id}") })
+        .collect();
     Ok(Figure::count(
         "org.branches_founded",
         "新成立党支部数",
@@ -31,7 +33,8 @@ pub async fn orgs_due_for_election(ctx: &Ctx, as_of: jiff::civil::Date) -> AppRe
     let rows = crate::elections::service::terms_ending(ctx, &until).await?;
     let records = rows
         .into_iter()
-        .map(|(id, name, end)| FigureRecord { amount: None,
+        .map(|(id, name, end)| FigureRecord {
+            amount: None,
             id,
             label: format!("{name}（任期至 {end}）"),
             href: format!("/org/orgs/{id}"),
@@ -88,7 +91,12 @@ pub async fn people_changed(ctx: &Ctx, from: &str, to: &str, filter: ChangeFilte
     let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     let records = rows
         .into_iter()
-        .map(|(id, name, d)| FigureRecord { amount: None, id, label: format!("{name}（{d}）"), href: format!("/org/people/{id}") })
+        .map(|(id, name, d)| FigureRecord {
+            amount: None,
+            id,
+            label: format!("{name}（{d}）"),
+            href: format!("/org/people/{id}"),
+        })
         .collect();
     let mut what = Vec::new();
     if let Some(k) = filter.kind {

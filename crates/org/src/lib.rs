@@ -80,5 +80,31 @@ pub fn area() -> Area {
         search: &[SearchKind { kind: "person", name: "人员", need: PERSON_VIEW, href: "/org/people/" }],
         figures: figures::catalogue,
         profile: Vec::new,
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![
+        LedgerDef {
+            name: "花名册",
+            path: "/org/people/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(people::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "党组织",
+            path: "/org/orgs/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(orgs::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "职务调整",
+            path: "/org/changes/export",
+            period: LedgerPeriod::Range,
+            export: |c, q| Box::pin(changes::export(c, axum::extract::Query(q))),
+        },
+    ]
 }

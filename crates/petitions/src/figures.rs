@@ -20,7 +20,8 @@ fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
 
 fn case_recs(rows: &[&Fact]) -> Vec<FigureRecord> {
     rows.iter()
-        .map(|f| FigureRecord { amount: None,
+        .map(|f| FigureRecord {
+            amount: None,
             id: f.id,
             label: format!("{} {}", f.case_no, f.received_on),
             href: format!("/petitions/cases/{}", f.id),

@@ -105,5 +105,49 @@ pub fn area() -> Area {
         search: &[],
         figures: figures::catalogue,
         profile: Vec::new,
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![
+        LedgerDef {
+            name: "信访件",
+            path: "/petitions/cases/export",
+            period: LedgerPeriod::Range,
+            export: |c, q| Box::pin(cases::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "接访记录",
+            path: "/petitions/receptions/export",
+            period: LedgerPeriod::Range,
+            export: |c, q| Box::pin(receptions::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "调处记录",
+            path: "/petitions/mediations/export",
+            period: LedgerPeriod::Range,
+            export: |c, q| Box::pin(mediations::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "矛盾纠纷排查发现的风险",
+            path: "/petitions/screenings/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(screenings::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "稳控对象",
+            path: "/petitions/watches/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(watches::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "信访维稳领导小组",
+            path: "/petitions/groups/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(groups::export(c, axum::extract::Query(q))),
+        },
+    ]
 }

@@ -507,7 +507,7 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 }
 
 /// One row per finding (a round without findings is one row too).
-async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
     let page = list(&ctx, &p).await?;
     let mut rows = Vec::new();

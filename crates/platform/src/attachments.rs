@@ -199,13 +199,10 @@ async fn load(ctx: &Ctx, id: i64, need_edit: bool) -> AppResult<Attachment> {
     q.bind(id).push(" AND ");
     user.scope.push_condition(&mut q, "unit_id", Some("created_by"));
     let found: Option<Attachment> = q.query_as().fetch_optional(&ctx.state.db.pool).await?;
-    let owner = found.as_ref().and_then(|a| ctx.state.registry.attachment_owners.get(a.owner_type.as_str()));
-    let mut allowed = owner.is_some_and(|o| user.can(if need_edit { o.edit_perm() } else { o.view_perm() }));
-    if let (true, Some(o), Some(a)) = (allowed, owner, found.as_ref())
-        && o.labelled()
-    {
-        allowed = o.unit_of(ctx, a.owner_id).await.is_ok();
-    }
+    let allowed = match found.as_ref() {
+        Some(a) => may_reach(ctx, a, need_edit).await,
+        None => false,
+    };
     match found {
         Some(a) if allowed => Ok(a),
         _ => {
@@ -215,9 +212,45 @@ async fn load(ctx: &Ctx, id: i64, need_edit: bool) -> AppResult<Attachment> {
     }
 }
 
+/// Whether the caller may read (or change) an attachment already found in scope: the owner kind's
+/// permission, and for a labelled owner the owner record itself readable.
+async fn may_reach(ctx: &Ctx, a: &Attachment, need_edit: bool) -> bool {
+    let Ok(user) = ctx.user() else { return false };
+    let Some(o) = ctx.state.registry.attachment_owners.get(a.owner_type.as_str()) else { return false };
+    if !user.can(if need_edit { o.edit_perm() } else { o.view_perm() }) {
+        return false;
+    }
+    !o.labelled() || o.unit_of(ctx, a.owner_id).await.is_ok()
+}
+
+/// Where an attachment's bytes are stored.
+pub fn stored_path(ctx: &Ctx, a: &Attachment) -> std::path::PathBuf {
+    ctx.state.files_dir().join(a.stored_name.get(..2).unwrap_or("xx")).join(&a.stored_name)
+}
+
+/// Every attachment uploaded between two instants (ms) that the caller could download, oldest
+/// first: for the year's archive.
+pub async fn readable_between(ctx: &Ctx, from_ms: i64, to_ms: i64) -> AppResult<Vec<Attachment>> {
+    let user = ctx.user()?;
+    let mut q = Sql::new(
+        "SELECT id, owner_type, owner_id, unit_id, file_name, stored_name, content_type, size, created_at FROM attachments WHERE created_at >= ",
+    );
+    q.bind(from_ms).push(" AND created_at < ").bind(to_ms).push(" AND ");
+    user.scope.push_condition(&mut q, "unit_id", Some("created_by"));
+    q.push(" ORDER BY created_at, id");
+    let found: Vec<Attachment> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let mut out = Vec::with_capacity(found.len());
+    for a in found {
+        if may_reach(ctx, &a, false).await {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
 async fn fetch(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = load(&ctx, id, false).await?;
-    let path = ctx.state.files_dir().join(a.stored_name.get(..2).unwrap_or("xx")).join(&a.stored_name);
+    let path = stored_path(&ctx, &a);
     let bytes = tokio::fs::read(&path).await.map_err(|e| anyhow::anyhow!("reading attachment {id}: {e}"))?;
     let ct: &'static str = match a.content_type.as_str() {
         "application/pdf" => "application/pdf",

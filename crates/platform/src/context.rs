@@ -91,6 +91,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 }
 
 impl Ctx {
+    /// A command-line job run on behalf of an account: exactly that account's permissions, data
+    /// scope and clearance (so a command exports no more than the person could by hand).
+    pub fn as_account(state: AppState, user: CurrentUser, job: &str) -> Self {
+        Ctx {
+            state,
+            user: Some(Arc::new(user)),
+            request_id: format!("cli-{job}"),
+            addr: "localhost".into(),
+            is_api: true,
+            flash: None,
+        }
+    }
+
     /// A context for work the program does by itself (demo data, command-line jobs): every unit in
     /// scope and the given permissions. Never built from a request.
     pub fn internal(state: AppState, name: &str, perms: &[&str]) -> Self {

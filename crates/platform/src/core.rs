@@ -31,6 +31,7 @@ pub fn area() -> Area {
         search: &[],
         figures: Vec::new,
         profile: Vec::new,
+        ledgers: Vec::new,
     }
 }
 

@@ -72,6 +72,38 @@ pub struct SearchKind {
     pub href: &'static str,
 }
 
+/// How a year is asked of a ledger's export for the year's archive (巡察台账).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedgerPeriod {
+    /// `year=YYYY`
+    Year,
+    /// `from=YYYY-01-01&to=YYYY-12-31`
+    Range,
+    /// The register as it stands (the roster, the risk points in force …).
+    Register,
+}
+
+pub type LedgerExportFn =
+    fn(Ctx, std::collections::BTreeMap<String, String>) -> BoxFuture<'static, AppResult<axum::response::Response>>;
+
+/// A ledger the year's archive exports: its name, its export route (whose permission applies),
+/// how the export takes the year, and the export itself — the handler the list page's 导出 button
+/// calls, so the archive holds exactly what the reader could export by hand (scope, labels and
+/// clearance).
+#[derive(Clone, Copy)]
+pub struct LedgerDef {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub period: LedgerPeriod,
+    pub export: LedgerExportFn,
+}
+
+impl std::fmt::Debug for LedgerDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LedgerDef").field("name", &self.name).finish()
+    }
+}
+
 /// A record kind that owns attachments, by its `owner_type` code.
 pub type OwnerEntry = (&'static str, Arc<dyn AttachmentOwner>);
 
@@ -91,6 +123,8 @@ pub struct Area {
     pub figures: fn() -> Vec<crate::figures::FigureDef>,
     /// Sections of a person's profile.
     pub profile: fn() -> Vec<Arc<dyn ProfileSource>>,
+    /// The ledgers of the year's archive.
+    pub ledgers: fn() -> Vec<LedgerDef>,
 }
 
 #[derive(Default)]
@@ -105,6 +139,7 @@ pub struct Registry {
     pub search: Vec<SearchKind>,
     pub figures: Vec<crate::figures::FigureDef>,
     pub profile: Vec<Arc<dyn ProfileSource>>,
+    pub ledgers: Vec<LedgerDef>,
 }
 
 impl Registry {
@@ -120,6 +155,7 @@ impl Registry {
             r.search.extend_from_slice(a.search);
             r.figures.extend((a.figures)());
             r.profile.extend((a.profile)());
+            r.ledgers.extend((a.ledgers)());
         }
         r
     }

@@ -144,7 +144,12 @@ async fn measure_bars(ctx: &Ctx, at: Date) -> AppResult<Vec<Bar>> {
             Bar {
                 label: r.unit_name.clone(),
                 segments: vec![
-                    Segment { value: r.done, tone: Tone::Green, href: board("done"), title: format!("已销号 {}", r.done) },
+                    Segment {
+                        value: r.done,
+                        tone: Tone::Green,
+                        href: board("done"),
+                        title: format!("已销号 {}", r.done),
+                    },
                     Segment { value: open, tone: Tone::Blue, href: board("open"), title: format!("推进中 {open}") },
                     Segment {
                         value: r.overdue,
@@ -153,7 +158,12 @@ async fn measure_bars(ctx: &Ctx, at: Date) -> AppResult<Vec<Bar>> {
                         title: format!("已逾期 {}", r.overdue),
                     },
                 ],
-                note: format!("{}/{}{}", r.done, r.total, if r.overdue > 0 { format!(" 逾期{}", r.overdue) } else { String::new() }),
+                note: format!(
+                    "{}/{}{}",
+                    r.done,
+                    r.total,
+                    if r.overdue > 0 { format!(" 逾期{}", r.overdue) } else { String::new() }
+                ),
             }
         })
         .collect())
@@ -232,11 +242,8 @@ async fn page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let tiles = tiles(&nctx, TILES, from, to, unit).await?;
     let measures = measure_bars(&nctx, to).await?;
     let rules = rule_bars(&nctx, from, to).await?;
-    let attention: Vec<goals::Row> = goals::tree(&nctx, from, to)
-        .await?
-        .into_iter()
-        .filter(|r| r.reading.as_ref().is_some_and(|x| x.red))
-        .collect();
+    let attention: Vec<goals::Row> =
+        goals::tree(&nctx, from, to).await?.into_iter().filter(|r| r.reading.as_ref().is_some_and(|x| x.red)).collect();
     let overdue = if nctx.can(supervision::SUP_VIEW) {
         let mut raw = BTreeMap::new();
         raw.insert("status".to_string(), "overdue".to_string());
@@ -327,7 +334,13 @@ async fn prisons_page(ctx: Ctx, q: Q) -> AppResult<Response> {
             })
             .collect();
         let red = cells.iter().filter(|c| c.red).count();
-        rows.push(PrisonRow { id, chart: svg::bars(&format!("{name}主要比率"), &bars, Some(100), 360), name, cells, red });
+        rows.push(PrisonRow {
+            id,
+            chart: svg::bars(&format!("{name}主要比率"), &bars, Some(100), 360),
+            name,
+            cells,
+            red,
+        });
     }
     let headers = COLUMNS
         .iter()

@@ -35,7 +35,10 @@ const SIX: &[(&str, &[Indicator])] = &[
     ("群众工作能力建设", &[("信访事项按期答复率", "petitions_replied_on_time_rate", "at_least", 100, None)]),
     (
         "统筹能力建设",
-        &[("安全检查", "inspections_held", "at_least", 12, None), ("隐患整改销号", "hazards_closed", "at_least", 20, None)],
+        &[
+            ("安全检查", "inspections_held", "at_least", 12, None),
+            ("隐患整改销号", "hazards_closed", "at_least", 20, None),
+        ],
     ),
     (
         "廉政能力建设",
@@ -145,7 +148,8 @@ pub async fn seed(ctx: &Ctx, today: Date) -> AppResult<()> {
     )
     .await?;
     let g = node(ctx, prison, Some(goal), "goal", ("压实全面从严治党主体责任", ""), 2, None).await?;
-    let ids = indicators(ctx, prison, g, &[("责任书签订率", "responsibility_letters_signed", "at_least", 100, None)]).await?;
+    let ids =
+        indicators(ctx, prison, g, &[("责任书签订率", "responsibility_letters_signed", "at_least", 100, None)]).await?;
     link(ctx, ids[0], year, "责任", 3).await?;
 
     let six = node(

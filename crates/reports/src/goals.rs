@@ -393,8 +393,11 @@ pub fn parse(ctx: &Ctx, f: &FormPairs) -> AppResult<NodeInput> {
     let kind = c.choice("kind", "类别", &f.get("kind"), KINDS);
     let name = c.text("name", "名称", &f.get("name"), 100, true);
     let description = c.text("description", "说明", &f.get("description"), 1000, false);
-    let sort_order =
-        if f.get("sort_order").trim().is_empty() { 0 } else { c.int("sort_order", "排序", &f.get("sort_order"), 0, 9999) };
+    let sort_order = if f.get("sort_order").trim().is_empty() {
+        0
+    } else {
+        c.int("sort_order", "排序", &f.get("sort_order"), 0, 9999)
+    };
     let indicator = kind == "indicator";
     let key = f.get("figure_key").trim().to_string();
     let figure_key = if !indicator || key.is_empty() {
@@ -736,7 +739,7 @@ async fn tree_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     .into_response())
 }
 
-async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (year, from, to) = year_period(&ctx, &q.0)?;
     let rows = tree(&ctx, from, to).await?;
     let cells = rows
@@ -884,10 +887,7 @@ async fn form(ctx: &Ctx, id: Option<i64>, f: FormPairs, errors: FieldErrors) -> 
         .collect();
     let rules = study::rules::service::rules(ctx).await?.into_iter().map(|r| (r.code, r.name)).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((
-        status,
-        Html(FormPage { frame, id, parent, f, errors, kinds, comparisons: COMPARISONS, figures, rules }),
-    )
+    Ok((status, Html(FormPage { frame, id, parent, f, errors, kinds, comparisons: COMPARISONS, figures, rules }))
         .into_response())
 }
 
@@ -1008,8 +1008,10 @@ async fn api_get(ctx: Ctx, Path(id): Path<i64>, q: Q) -> AppResult<Response> {
         linked_measures(&ctx, id, to)
             .await?
             .into_iter()
-            .map(|m| serde_json::json!({"id": m.id, "content": m.content, "status": m.status, "overdue": m.overdue == 1,
-                "lead_unit": m.lead_unit_name, "deadline": m.deadline}))
+            .map(|m| {
+                serde_json::json!({"id": m.id, "content": m.content, "status": m.status, "overdue": m.overdue == 1,
+                "lead_unit": m.lead_unit_name, "deadline": m.deadline})
+            })
             .collect()
     } else {
         Vec::new()

@@ -81,7 +81,11 @@ pub fn bars(title: &str, rows: &[Bar], max: Option<i64>, width: u32) -> String {
         t = esc(title)
     );
     if rows.is_empty() {
-        let _ = write!(out, r##"<text x="{}" y="20" text-anchor="middle" fill="#909399" font-size="13">暂无数据</text>"##, width / 2);
+        let _ = write!(
+            out,
+            r##"<text x="{}" y="20" text-anchor="middle" fill="#909399" font-size="13">暂无数据</text>"##,
+            width / 2
+        );
     }
     for (i, b) in rows.iter().enumerate() {
         let y = 4 + i as u32 * row_h;
@@ -163,7 +167,8 @@ pub fn line(title: &str, points: &[Point], target: Option<i64>, width: u32, heig
     if points.len() > 1 {
         let path: Vec<String> =
             points.iter().enumerate().map(|(i, p)| format!("{:.1},{:.1}", x_of(i), y_of(p.value))).collect();
-        let _ = write!(out, r##"<polyline points="{}" fill="none" stroke="#409EFF" stroke-width="2"/>"##, path.join(" "));
+        let _ =
+            write!(out, r##"<polyline points="{}" fill="none" stroke="#409EFF" stroke-width="2"/>"##, path.join(" "));
     }
     for (i, p) in points.iter().enumerate() {
         let (x, y) = (x_of(i), y_of(p.value));
@@ -191,7 +196,9 @@ mod tests {
     fn text_is_escaped_and_bars_link() {
         let rows = vec![Bar {
             label: "<script>alert(1)</script>".into(),
-            segments: vec![Segment { value: 3, tone: Tone::Red, href: "/x?a=1&b=2".into(), title: "逾期\"3\"".into() }],
+            segments: vec![Segment {
+                value: 3, tone: Tone::Red, href: "/x?a=1&b=2".into(), title: "逾期\"3\"".into()
+            }],
             note: "3 项".into(),
         }];
         let s = bars("图", &rows, None, 400);

@@ -45,7 +45,8 @@ pub async fn person_times(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> 
     let stays = crate::rosters::stays(ctx, &from.to_string(), &to.to_string()).await?;
     let records = stays
         .into_iter()
-        .map(|s| FigureRecord { amount: None,
+        .map(|s| FigureRecord {
+            amount: None,
             id: s.id,
             label: format!("{}（{}）{} 起，{}", s.name, s.unit_name, s.from_on, s.title),
             href: format!("/safety/epidemic/rosters/{}", s.roster_id),
@@ -184,7 +185,8 @@ pub async fn sentence_changes(ctx: &Ctx, from: Date, to: Date, key: &'static str
     let records = cases
         .iter()
         .filter(|c| keep(c))
-        .map(|c| FigureRecord { amount: None,
+        .map(|c| FigureRecord {
+            amount: None,
             id: c.id,
             label: format!("{} {} {}", c.case_no, c.kind_label(), STAGES[c.stage_at(&at_s)].1),
             href: format!("/safety/sentence_changes/{}", c.id),

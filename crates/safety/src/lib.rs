@@ -131,5 +131,61 @@ pub fn area() -> Area {
         search: &[],
         figures: figures::catalogue,
         profile: Vec::new,
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![
+        LedgerDef {
+            name: "疫情防控会议",
+            path: "/safety/epidemic/meetings/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(epidemic_meetings::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "入监封闭执勤",
+            path: "/safety/epidemic/rosters/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(rosters::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "疫苗接种统计",
+            path: "/safety/epidemic/vaccinations/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(vaccinations::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "减刑假释暂予监外执行案件",
+            path: "/safety/sentence_changes/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(sentence_changes::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "重点罪犯（涉密）",
+            path: "/safety/key_prisoners/export",
+            period: LedgerPeriod::Register,
+            export: |c, q| Box::pin(key_prisoners::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "安全检查",
+            path: "/safety/inspections/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(inspections::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "隐患整改",
+            path: "/safety/hazards/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(hazards::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "重大事件登记",
+            path: "/safety/incidents/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(incidents::export(c, axum::extract::Query(q))),
+        },
+    ]
 }

@@ -426,7 +426,7 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 }
 
 /// Every entry of the filtered rotations, whether it counted as a person-time.
-async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
     let page = list(&ctx, &p).await?;
     let mut rows = Vec::new();

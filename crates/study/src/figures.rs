@@ -36,7 +36,8 @@ async fn compliance_cells(ctx: &Ctx, code: &str, from: Date, to: Date) -> AppRes
     let (mut held, mut due, mut missed) = (Vec::new(), Vec::new(), Vec::new());
     for row in &rows {
         for c in &row.cells {
-            let rec = FigureRecord { amount: None,
+            let rec = FigureRecord {
+                amount: None,
                 id: row.org_id,
                 label: format!("{} {}（{} 至 {}）", row.org_name, c.label, c.start, c.end),
                 href: format!("/study/meetings?org={}&from={}&to={}", row.org_id, c.start, c.end),
@@ -67,7 +68,10 @@ async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) 
     user.scope.push_condition(&mut q, "m.unit_id", None);
     q.push(" ORDER BY m.held_on, m.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    Ok(rows.into_iter().map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") })
+        .collect())
 }
 
 /// 第一议题: committee meetings whose first agenda item is study, over all committee meetings.
@@ -97,8 +101,10 @@ pub async fn study_sessions(ctx: &Ctx, org: Option<i64>, from: Date, to: Date) -
     user.scope.push_condition(&mut q, "m.unit_id", None);
     q.push(" ORDER BY m.held_on, m.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records =
-        rows.into_iter().map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") }).collect();
+    let records = rows
+        .into_iter()
+        .map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") })
+        .collect();
     Ok(Figure::count("study.sessions", "学习次数", "次", format!("{from} 至 {to} 的中心组学习与支部跟进学习"), records))
 }
 
@@ -139,7 +145,8 @@ pub async fn median_latency(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure
         value: median,
         records: pairs
             .into_iter()
-            .map(|(id, title, org, days)| FigureRecord { amount: None,
+            .map(|(id, title, org, days)| FigureRecord {
+                amount: None,
                 id,
                 label: format!("{org}：{title}，{days} 天"),
                 href: format!("/study/materials/{id}"),

@@ -88,5 +88,17 @@ pub fn area() -> Area {
         }],
         figures: figures::catalogue,
         profile: Vec::new,
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![LedgerDef {
+        name: "会议记录（三会一课）",
+        path: "/study/meetings/export",
+        period: LedgerPeriod::Range,
+        export: |c, q| Box::pin(meetings::export(c, axum::extract::Query(q))),
+    }]
 }

@@ -208,7 +208,8 @@ pub async fn rounds_completed(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figu
         .await?
         .into_iter()
         .filter(|r| r.end_on.as_str() >= from && r.end_on.as_str() <= to && r.end_on < today)
-        .map(|r| FigureRecord { amount: None,
+        .map(|r| FigureRecord {
+            amount: None,
             id: r.id,
             label: format!("第{}轮 {}", r.round_no, r.theme),
             href: format!("/study/rotation/{}", r.id),

@@ -95,5 +95,17 @@ pub fn area() -> Area {
         search: &[],
         figures: figures::catalogue,
         profile: Vec::new,
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![LedgerDef {
+        name: "督办事项（工作措施与整改问题）",
+        path: "/supervision/measures/export",
+        period: LedgerPeriod::Year,
+        export: |c, q| Box::pin(measures::export(c, axum::extract::Query(q))),
+    }]
 }

@@ -41,6 +41,7 @@ pub fn area() -> Area {
         }],
         figures: Vec::new,
         profile: Vec::new,
+        ledgers: Vec::new,
     }
 }
 

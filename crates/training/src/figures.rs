@@ -195,7 +195,12 @@ async fn plan_items(ctx: &Ctx, from: Date, to: Date, done: bool) -> AppResult<Ve
     let rows: Vec<(i64, String, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, label, plan)| FigureRecord { amount: None, id, label, href: format!("/training/legal/plans/{plan}#item-{id}") })
+        .map(|(id, label, plan)| FigureRecord {
+            amount: None,
+            id,
+            label,
+            href: format!("/training/legal/plans/{plan}#item-{id}"),
+        })
         .collect())
 }
 

@@ -87,5 +87,37 @@ pub fn area() -> Area {
         search: &[],
         figures: figures::catalogue,
         profile: || vec![std::sync::Arc::new(people::TrainingRecord)],
+        ledgers,
     }
+}
+
+/// This area's ledgers in the year's archive.
+fn ledgers() -> Vec<platform::registry::LedgerDef> {
+    use platform::registry::{LedgerDef, LedgerPeriod};
+    vec![
+        LedgerDef {
+            name: "培训记录",
+            path: "/training/sessions/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(trainings::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "学时统计",
+            path: "/training/hours/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(people::hours_export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "应急演练",
+            path: "/training/drills/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(drills::export(c, axum::extract::Query(q))),
+        },
+        LedgerDef {
+            name: "普法活动",
+            path: "/training/legal/activities/export",
+            period: LedgerPeriod::Year,
+            export: |c, q| Box::pin(legal_activities::export(c, axum::extract::Query(q))),
+        },
+    ]
 }

@@ -423,7 +423,7 @@ async fn hours_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     .into_response())
 }
 
-async fn hours_export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn hours_export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, HOURS_SORTS);
     let page = hours(&ctx, &p).await?;
     let rows = page

@@ -30,12 +30,18 @@ async fn indicators_read_their_figures_and_linked_measures() {
     // An unknown figure is refused with its name, and nothing is saved.
     let before = nodes(&app).await;
     let bad = party
-        .send(Method::POST, "/api/v1/goals", json!({"parent_id": goal, "kind": "indicator", "name": "坏指标", "figure_key": "no_such_figure"}))
+        .send(
+            Method::POST,
+            "/api/v1/goals",
+            json!({"parent_id": goal, "kind": "indicator", "name": "坏指标", "figure_key": "no_such_figure"}),
+        )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("no_such_figure"));
     // A framework cannot sit under a goal; an indicator cannot have children.
-    let r = party.send(Method::POST, "/api/v1/goals", json!({"parent_id": goal, "kind": "framework", "name": "错层"})).await;
+    let r = party
+        .send(Method::POST, "/api/v1/goals", json!({"parent_id": goal, "kind": "framework", "name": "错层"}))
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(nodes(&app).await, before);
 
@@ -46,7 +52,11 @@ async fn indicators_read_their_figures_and_linked_measures() {
     )
     .await;
     let r = party
-        .send(Method::POST, "/api/v1/goals", json!({"parent_id": ind, "kind": "indicator", "name": "下级", "figure_key": "drills_held"}))
+        .send(
+            Method::POST,
+            "/api/v1/goals",
+            json!({"parent_id": ind, "kind": "indicator", "name": "下级", "figure_key": "drills_held"}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "nothing under an indicator");
 
@@ -69,7 +79,8 @@ async fn indicators_read_their_figures_and_linked_measures() {
     assert_eq!(r.status(), StatusCode::CREATED);
     let again = party.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": m})).await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let nowhere = party.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": 987654})).await;
+    let nowhere =
+        party.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": 987654})).await;
     assert_eq!(nowhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v = party.json(&format!("/api/v1/goals/{ind}")).await;
     assert_eq!((v["reading"]["measures"].as_i64(), v["reading"]["overdue_measures"].as_i64()), (Some(1), Some(1)));
@@ -93,7 +104,10 @@ async fn indicators_read_their_figures_and_linked_measures() {
     assert!(r.text().await.unwrap().contains("下级"));
     let r = party.req(Method::DELETE, &format!("/api/v1/goals/{ind}")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.scalar("SELECT count(*) FROM measure_goal_links WHERE measure_id NOT IN (SELECT id FROM measures)").await, 0);
+    assert_eq!(
+        app.scalar("SELECT count(*) FROM measure_goal_links WHERE measure_id NOT IN (SELECT id FROM measures)").await,
+        0
+    );
     let board = party.json(&format!("/api/v1/measures?goal={ind}")).await;
     assert_eq!(board["total"], 0);
     assert!(app.audit_count("link_measure").await >= 1);
@@ -102,9 +116,13 @@ async fn indicators_read_their_figures_and_linked_measures() {
     let b = app.login("party").await;
     let page = b.get("/goals").await.text().await.unwrap();
     assert!(page.contains("测试目标体系") && page.contains("“六大建设”"));
-    let demo_ind: i64 = app.scalar("SELECT min(id) FROM goal_nodes WHERE kind = 'indicator' AND figure_key = 'trainings_held'").await;
+    let demo_ind: i64 =
+        app.scalar("SELECT min(id) FROM goal_nodes WHERE kind = 'indicator' AND figure_key = 'trainings_held'").await;
     let page = b.get(&format!("/goals/{demo_ind}")).await.text().await.unwrap();
-    assert!(page.contains("<svg") && page.contains("/reports/figures/trainings_held?from="), "a trend that links to its records");
+    assert!(
+        page.contains("<svg") && page.contains("/reports/figures/trainings_held?from="),
+        "a trend that links to its records"
+    );
     let export = b.get("/goals/export").await;
     assert_eq!(export.status(), StatusCode::OK);
     let rows = read_xlsx(&export.bytes().await.unwrap());
@@ -117,11 +135,25 @@ async fn the_bureau_framework_is_read_by_the_prison_and_changed_only_by_the_bure
     let party = app.token("party").await;
     let bureau_fw: i64 = app.scalar("SELECT g.id FROM goal_nodes g JOIN units u ON u.id = g.unit_id WHERE u.code = 'SJ' AND g.parent_id IS NULL").await;
     let tree = party.json("/api/v1/goals").await;
-    let row = tree["items"].as_array().unwrap().iter().find(|i| i["id"] == bureau_fw).cloned().expect("the prison reads the bureau's framework");
+    let row = tree["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == bureau_fw)
+        .cloned()
+        .expect("the prison reads the bureau's framework");
     assert_eq!(row["editable"], false);
-    let r = party.send(Method::PUT, &format!("/api/v1/goals/{bureau_fw}"), json!({"kind": "framework", "name": "改名", "version": 1})).await;
+    let r = party
+        .send(
+            Method::PUT,
+            &format!("/api/v1/goals/{bureau_fw}"),
+            json!({"kind": "framework", "name": "改名", "version": 1}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = party.send(Method::POST, "/api/v1/goals", json!({"parent_id": bureau_fw, "kind": "goal", "name": "挂到省局下"})).await;
+    let r = party
+        .send(Method::POST, "/api/v1/goals", json!({"parent_id": bureau_fw, "kind": "goal", "name": "挂到省局下"}))
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // A unit clerk reads goals but changes none.
     let clerk = app.token("clerk1").await;

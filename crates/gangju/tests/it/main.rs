@@ -6,6 +6,7 @@
 mod common;
 
 mod admin_cli;
+mod archive;
 mod audit_chain;
 mod auth;
 mod exams;

@@ -112,7 +112,7 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 }
 
 /// The export carries masked identifiers only, like the list; it is audited by the shared export.
-async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
     let mut page = service::list(&ctx, &p).await?;
     service::open_summaries(&ctx, &mut page.items)?;

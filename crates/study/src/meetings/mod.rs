@@ -103,12 +103,17 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(m.recorder_name.clone().unwrap_or_default()),
                 Cell::Int(m.invited),
                 Cell::Int(m.present),
-                Cell::from(if m.first_kind.is_empty() { String::new() } else { label(AGENDA_KINDS, &m.first_kind).to_string() }),
+                Cell::from(if m.first_kind.is_empty() {
+                    String::new()
+                } else {
+                    label(AGENDA_KINDS, &m.first_kind).to_string()
+                }),
                 Cell::from(platform::richtext::to_text(&m.minutes)),
             ]
         })
         .collect();
-    let headers = ["日期", "党组织", "会议类别", "标题", "地点", "主持人", "记录人", "应到", "实到", "第一项议程", "会议记录"];
+    let headers =
+        ["日期", "党组织", "会议类别", "标题", "地点", "主持人", "记录人", "应到", "实到", "第一项议程", "会议记录"];
     platform::ledger::export_xlsx(&ctx, "会议记录", &headers, rows, &filters).await
 }
 

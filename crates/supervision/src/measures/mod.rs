@@ -103,7 +103,7 @@ async fn board(ctx: Ctx, q: Q) -> AppResult<Response> {
     .into_response())
 }
 
-async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
+pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let me = service::own_person(&ctx).await?;
     let (p, filters) = ListParams::for_export(with_view(&ctx, q.0, me)?, SORTS);
     let page = service::list(&ctx, &p).await?;

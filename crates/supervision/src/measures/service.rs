@@ -186,7 +186,7 @@ pub async fn own_person(ctx: &Ctx) -> AppResult<Option<i64>> {
 }
 
 /// Filters: plan, rect, kind (plan|rect), dept (lead or participating unit), lead (lead unit),
-/// leader (person), goal (an indicator of the goal frameworks the measure is linked to), status (not_started|in_progress|submitted|done|overdue|due_soon|open), q
+/// leader (person), year (the plan's or batch's year), goal (an indicator of the goal frameworks the measure is linked to), status (not_started|in_progress|submitted|done|overdue|due_soon|open), q
 /// (text), at (YYYY-MM-DD, default today). Without a sort: overdue first, then by deadline.
 pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
     let user = ctx.user()?;
@@ -198,7 +198,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
     }
     let (plan, rect, dept, lead, leader) =
         (p.get_i64("plan"), p.get_i64("rect"), p.get_i64("dept"), p.get_i64("lead"), p.get_i64("leader"));
-    let goal = p.get_i64("goal");
+    let (goal, year) = (p.get_i64("goal"), p.get_i64("year"));
     let (kind, status, text) = (p.get("kind").to_string(), p.get("status").to_string(), p.get("q").trim().to_string());
     let mut page = fetch_page::<Measure>(
         &ctx.state.db,
@@ -235,10 +235,15 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
             if let Some(v) = leader {
                 q.push(" AND m.leader_id = ").bind(v);
             }
+            if let Some(v) = year {
+                q.push(" AND m.year = ").bind(v);
+            }
             if let Some(v) = goal {
-                q.push(" AND EXISTS (SELECT 1 FROM measure_goal_links g WHERE g.measure_id = m.id AND g.indicator_id = ")
-                    .bind(v)
-                    .push(")");
+                q.push(
+                    " AND EXISTS (SELECT 1 FROM measure_goal_links g WHERE g.measure_id = m.id AND g.indicator_id = ",
+                )
+                .bind(v)
+                .push(")");
             }
             match status.as_str() {
                 "overdue" => {
@@ -608,7 +613,12 @@ impl PrisonNames {
 pub fn records(items: &[(i64, String)]) -> Vec<FigureRecord> {
     items
         .iter()
-        .map(|(id, label)| FigureRecord { amount: None, id: *id, label: label.clone(), href: format!("/supervision/measures/{id}") })
+        .map(|(id, label)| FigureRecord {
+            amount: None,
+            id: *id,
+            label: label.clone(),
+            href: format!("/supervision/measures/{id}"),
+        })
         .collect()
 }
 
