@@ -70,7 +70,7 @@ pub struct Job {
 
 impl Job {
     pub fn percent(&self) -> usize {
-        if self.total == 0 { 0 } else { self.step * 100 / self.total }
+        (self.step * 100).checked_div(self.total).unwrap_or(0)
     }
     fn file(&self) -> PathBuf {
         self.dir.join(format!("{}.zip", self.id))
