@@ -109,7 +109,7 @@ pub async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
     Ok(Ctx { user: Some(Arc::new(u)), ..ctx.clone() })
 }
 
-async fn compute(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<FigureValue> {
+pub async fn compute(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<FigureValue> {
     match a.unit {
         Some(u) => (def.compute)(&narrowed(ctx, u).await?, a.args).await,
         None => (def.compute)(ctx, a.args).await,

@@ -4,7 +4,7 @@
 //! side — a table and small multiples — and opens one.
 
 use crate::FIGURE_VIEW;
-use crate::catalogue::{Ask, compute_value, narrowed, narrowed_unit_name};
+use crate::catalogue::{Ask, compute, narrowed, narrowed_unit_name};
 use crate::goals;
 use crate::svg::{self, Bar, Segment, Tone};
 use askama::Template;
@@ -13,7 +13,7 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::FigureArgs;
+use platform::figures::{FigureArgs, FigureValue};
 use platform::perm::Need;
 use platform::routes::Routes;
 use platform::web::{Frame, Html};
@@ -84,6 +84,8 @@ pub struct Tile {
     pub key: &'static str,
     pub name: &'static str,
     pub value: i64,
+    /// A rate with nothing due: no value to show, nothing to colour.
+    pub empty: bool,
     pub unit: &'static str,
     pub href: String,
     pub red: bool,
@@ -116,14 +118,18 @@ async fn tiles(
         if !ctx.can(def.need) {
             continue;
         }
-        let (value, _) = compute_value(ctx, &def, &ask).await?;
+        let (value, empty) = match compute(ctx, &def, &ask).await? {
+            FigureValue::Count(f) => (f.value, false),
+            FigureValue::Rate(r) => (r.percent, r.denominator.value == 0),
+        };
         out.push(Tile {
             key: def.key,
             name: def.name,
             value,
+            empty,
             unit: def.unit,
             href: format!("/reports/figures/{}?from={from}&to={to}{}", def.key, unit_q(unit)),
-            red: is_red(*red, value),
+            red: !empty && is_red(*red, value),
         });
     }
     Ok(out)
@@ -323,6 +329,7 @@ async fn prisons_page(ctx: Ctx, q: Q) -> AppResult<Response> {
             .await?
             .into_iter()
             .map(|t| Bar {
+                note: if t.empty { "—".into() } else { format!("{}%", t.value) },
                 label: t.name.trim_end_matches('率').to_string(),
                 segments: vec![Segment {
                     value: t.value,
@@ -330,7 +337,6 @@ async fn prisons_page(ctx: Ctx, q: Q) -> AppResult<Response> {
                     href: t.href.clone(),
                     title: format!("{}：{}%", t.name, t.value),
                 }],
-                note: format!("{}%", t.value),
             })
             .collect();
         let red = cells.iter().filter(|c| c.red).count();

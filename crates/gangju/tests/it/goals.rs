@@ -169,3 +169,38 @@ async fn the_bureau_framework_is_read_by_the_prison_and_changed_only_by_the_bure
     let tree = bureau.json("/api/v1/goals").await;
     assert!(tree["items"].as_array().unwrap().iter().any(|i| i["name"] == "“六大建设”"));
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_catalogue_figures_and_what_needs_attention() {
+    let app = spawn_app().await;
+    let leader = app.token("leader").await;
+    let today = platform::clock::today(&app.clock);
+    let d = leader.json("/api/v1/dashboard").await;
+    let tiles = d["tiles"].as_array().unwrap();
+    assert!(tiles.len() >= 12);
+    for t in tiles {
+        let key = t["key"].as_str().unwrap();
+        let f = leader.json(&format!("/api/v1/figures/{key}?from={}-01-01&to={today}", today.year())).await;
+        assert_eq!(t["value"], f["value"], "{key}: the tile is the catalogue's figure");
+        assert!(t["href"].as_str().unwrap().starts_with(&format!("/reports/figures/{key}?")));
+    }
+    let overdue = tiles.iter().find(|t| t["key"] == "measures_overdue").unwrap();
+    assert_eq!(overdue["red"], overdue["value"].as_i64().unwrap() > 0);
+    // Indicators needing attention are the tree's red ones.
+    let tree = leader.json("/api/v1/goals").await;
+    let red = tree["items"].as_array().unwrap().iter().filter(|i| i["reading"]["red"] == true).count();
+    assert_eq!(d["attention"].as_array().unwrap().len(), red);
+    assert!(red > 0, "the demo has indicators to look at");
+    // One prison of the bureau: the bureau's leader narrows to it; the prison's leader cannot see the other.
+    let bureau = app.token("bureau").await;
+    let sl2 = app.unit_id("SL2").await;
+    let d2 = bureau.json(&format!("/api/v1/dashboard?unit={sl2}")).await;
+    let m = d2["tiles"].as_array().unwrap().iter().find(|t| t["key"] == "measures_in_task_plans").unwrap().clone();
+    assert_eq!(m["value"], 0, "the second prison has no plan");
+    assert_eq!(leader.get(&format!("/api/v1/dashboard?unit={sl2}")).await.status(), StatusCode::NOT_FOUND);
+    let b = app.login("bureau").await;
+    let page = b.get("/dashboard/prisons").await.text().await.unwrap();
+    assert!(page.contains("示例省第一监狱") && page.contains("示例省第二监狱") && page.contains("<svg"));
+    let page = app.login("leader").await.get("/dashboard").await.text().await.unwrap();
+    assert!(page.contains("class=\"tile") && page.contains("<svg") && !page.contains("各监狱对比"));
+}
