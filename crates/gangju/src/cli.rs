@@ -105,6 +105,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("备份完成：{}（{} 个文件，审计记录 {} 条）", to.display(), m.files.len(), m.audit_rows);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate { common, scale } => {
+            let scale: gangju::generate::Scale = scale.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let (opts, _) = options(&common, true, true)?;
+            let (state, _) = build(opts).await?;
+            let t = std::time::Instant::now();
+            let show = |line: &str| eprintln!("{line}");
+            let w = gangju::generate::generate(&state, scale, &gangju::generate::Volumes::PRISON, &show).await?;
+            println!(
+                "生成完成（{:.0} s）：监狱 {}，人员 {}，会议 {}，出席记录 {}，督办事项 {}，进展 {}，隐患 {}，信访件 {}，答题 {}，审计 {}",
+                t.elapsed().as_secs_f64(),
+                w.prisons,
+                w.people,
+                w.meetings,
+                w.attendance,
+                w.measures,
+                w.progress,
+                w.hazards,
+                w.petitions,
+                w.answers,
+                w.audit
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Archive { common, year, user, unit, out } => {
             if out.exists() {
                 bail!("输出文件已存在：{}", out.display());

@@ -70,6 +70,14 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// 生成基准测试用的数据量：演示数据之上再生成一所（prison）或三十所（province）监狱五年的台账
+    Generate {
+        #[command(flatten)]
+        common: Common,
+        /// prison 或 province
+        #[arg(long, default_value = "prison")]
+        scale: String,
+    },
     /// 生成年度台账归档（巡察用 .zip：各台账、年度工作报告、附件与目录），按指定账号的权限与密级
     Archive {
         #[command(flatten)]

@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod generate;
 
 use anyhow::Context;
 use platform::clock::Clock;
