@@ -3,9 +3,11 @@
 //! each starts a sitting, saves every answer one by one and submits. Logins happen first and are
 //! not timed. Prints per request kind: requests, errors, throughput, p50/p95/p99 latency.
 
+mod mix;
+
 use std::time::{Duration, Instant};
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -14,9 +16,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 #[derive(Default)]
-struct Kind {
-    times: Vec<Duration>,
-    errors: usize,
+pub(crate) struct Kind {
+    pub(crate) times: Vec<Duration>,
+    pub(crate) errors: usize,
 }
 
 async fn sit(base: String, token: String, exam: i64) -> anyhow::Result<Vec<(&'static str, Duration, bool)>> {
@@ -193,8 +195,13 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("exam") => exam_bench(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(300)).await,
+        Some("mix") => mix::run(mix::Args::parse(&args[1..])?).await,
         _ => {
-            eprintln!("用法：cargo run --release -p bench -- exam [人数，默认 300]");
+            eprintln!(
+                "用法：cargo run --release -p bench -- exam [人数，默认 300]\n      \
+                 target/release/bench mix [--data-dir DIR] [--database-url URL] [--scale prison|province] \
+                 [--users 32] [--seconds 15] [--fresh] [--write BENCHMARKS.md]"
+            );
             std::process::exit(2);
         }
     }

@@ -89,27 +89,32 @@ impl Rng {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀", "霞", "平", "刚",
-    "建", "华", "文", "晨", "宇", "浩", "鹏", "博", "志", "远",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀", "霞", "平",
+    "刚", "建", "华", "文", "晨", "宇", "浩", "鹏", "博", "志", "远",
 ];
 
 fn name(rng: &mut Rng) -> String {
     let mut n = rng.pick(SURNAMES).to_string();
-    n.push_str(*rng.pick(GIVEN));
+    n.push_str(rng.pick::<&str>(GIVEN));
     if rng.chance(70) {
-        n.push_str(*rng.pick(GIVEN));
+        n.push_str(rng.pick::<&str>(GIVEN));
     }
     n
 }
 
-/// A value of a generated row.
+/// A value of a generated row. A NULL carries its column's type: PostgreSQL fixes a prepared
+/// statement's parameter types, so a NULL must be bound as the type the column holds.
 enum V {
     I(i64),
     T(String),
+    /// NULL in a text column.
     N,
+    /// NULL in a number column.
+    NI,
 }
 
 /// Rows of one table buffered up to ~30,000 values and written a buffer per transaction (so
@@ -170,7 +175,8 @@ impl<'a> Bulk<'a> {
                 q = match v {
                     V::I(n) => q.bind(n),
                     V::T(s) => q.bind(s),
-                    V::N => q.bind(Option::<i64>::None),
+                    V::N => q.bind(Option::<String>::None),
+                    V::NI => q.bind(Option::<i64>::None),
                 };
             }
             q.execute(&mut *tx).await.with_context(|| format!("writing {}", self.table))?;
@@ -255,21 +261,36 @@ async fn new_prison(state: &AppState, n: usize, v: &Volumes, rng: &mut Rng) -> a
     let code = format!("G{n:02}");
     let mut tx = state.db.begin().await?;
     let bureau = system::units::service::by_code(&mut tx, "SJ").await?.context("the demo bureau SJ")?;
-    let prison_id = create_unit(&mut tx, &unit(code.clone(), format!("示例省生成第{n}监狱"), "prison", 10 + n as i64), Some(&bureau), now)
-        .await
-        .map_err(err)?;
+    let prison_id = create_unit(
+        &mut tx,
+        &unit(code.clone(), format!("示例省生成第{n}监狱"), "prison", 10 + n as i64),
+        Some(&bureau),
+        now,
+    )
+    .await
+    .map_err(err)?;
     let prison = system::units::service::by_code(&mut tx, &code).await?.context("the new prison")?;
     let mut units = Vec::new();
     for (i, d) in DEPARTMENTS.iter().enumerate() {
-        let id = create_unit(&mut tx, &unit(format!("{code}-D{:02}", i + 1), d.to_string(), "department", i as i64 + 1), Some(&prison), now)
-            .await
-            .map_err(err)?;
+        let id = create_unit(
+            &mut tx,
+            &unit(format!("{code}-D{:02}", i + 1), d.to_string(), "department", i as i64 + 1),
+            Some(&prison),
+            now,
+        )
+        .await
+        .map_err(err)?;
         units.push(id);
     }
     for a in 1..=v.branches.max(1) {
-        let id = create_unit(&mut tx, &unit(format!("{code}-JQ{a:02}"), format!("{a}监区"), "department", 20 + a as i64), Some(&prison), now)
-            .await
-            .map_err(err)?;
+        let id = create_unit(
+            &mut tx,
+            &unit(format!("{code}-JQ{a:02}"), format!("{a}监区"), "department", 20 + a as i64),
+            Some(&prison),
+            now,
+        )
+        .await
+        .map_err(err)?;
         units.push(id);
     }
     // The committee, then a branch per prison area.
@@ -319,8 +340,18 @@ async fn new_prison(state: &AppState, n: usize, v: &Volumes, rng: &mut Rng) -> a
         state,
         "people",
         &[
-            "kind", "name", "gender", "birth_date", "police_number", "unit_id", "post", "party_status", "party_join_date",
-            "branch_id", "created_at", "updated_at",
+            "kind",
+            "name",
+            "gender",
+            "birth_date",
+            "police_number",
+            "unit_id",
+            "post",
+            "party_status",
+            "party_join_date",
+            "branch_id",
+            "created_at",
+            "updated_at",
         ],
     );
     for i in 0..v.people {
@@ -337,7 +368,7 @@ async fn new_prison(state: &AppState, n: usize, v: &Volumes, rng: &mut Rng) -> a
                 V::T("民警".into()),
                 V::T(if member { "full" } else { "masses" }.into()),
                 if member { V::T(format!("{}-07-01", 1990 + rng.below(30))) } else { V::N },
-                if member { V::I(branch) } else { V::N },
+                if member { V::I(branch) } else { V::NI },
                 V::I(now),
                 V::I(now),
             ])
@@ -372,7 +403,11 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
     let members = |branch: i64| p.people.iter().filter(move |x| x.2 == Some(branch)).map(|x| x.0);
     let unit = |rng: &mut Rng| *rng.pick(&p.units);
     // Weekly branch study, every branch, every week of the past years.
-    let mut meetings = Bulk::new(state, "meetings", &["id", "org_id", "unit_id", "kind", "title", "held_on", "minutes", "created_at", "updated_at"]);
+    let mut meetings = Bulk::new(
+        state,
+        "meetings",
+        &["id", "org_id", "unit_id", "kind", "title", "held_on", "minutes", "created_at", "updated_at"],
+    );
     let mut attendance = Bulk::new(state, "meeting_attendance", &["meeting_id", "person_id", "status", "reason"]);
     let mut id = next_id(state, "meetings").await?;
     for &(branch, branch_unit) in &p.branches {
@@ -400,7 +435,10 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
                     _ => ("absent", "公差（生成）"),
                 };
                 attendance
-                    .push_after(&mut [&mut meetings], vec![V::I(id), V::I(person), V::T(status.into()), V::T(reason.into())])
+                    .push_after(
+                        &mut [&mut meetings],
+                        vec![V::I(id), V::I(person), V::T(status.into()), V::T(reason.into())],
+                    )
                     .await?;
             }
             id += 1;
@@ -416,13 +454,28 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
     // A task plan a year with its measures, each with a progress report and, when done, its sign-off.
     let mut plan_id = next_id(state, "task_plans").await?;
     let mut measure_id = next_id(state, "measures").await?;
-    let mut plans = Bulk::new(state, "task_plans", &["id", "unit_id", "title", "year", "doc_number", "created_at", "updated_at"]);
+    let mut plans =
+        Bulk::new(state, "task_plans", &["id", "unit_id", "title", "year", "doc_number", "created_at", "updated_at"]);
     let mut measures = Bulk::new(
         state,
         "measures",
         &[
-            "id", "plan_id", "unit_id", "year", "number", "content", "lead_unit_id", "deadline_kind", "deadline", "status",
-            "percent", "last_report_on", "done_on", "created_on", "created_at", "updated_at",
+            "id",
+            "plan_id",
+            "unit_id",
+            "year",
+            "number",
+            "content",
+            "lead_unit_id",
+            "deadline_kind",
+            "deadline",
+            "status",
+            "percent",
+            "last_report_on",
+            "done_on",
+            "created_on",
+            "created_at",
+            "updated_at",
         ],
     );
     let mut progress = Bulk::new(
@@ -448,49 +501,58 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
             let done = rng.chance(85);
             let report = deadline.checked_sub((rng.below(20) as i64).days())?.max(Date::new(year, 1, 20)?);
             measures
-                .push_after(&mut [&mut plans], vec![
-                    V::I(measure_id),
-                    V::I(plan_id),
-                    V::I(p.id),
-                    V::I(year as i64),
-                    V::I(n as i64),
-                    V::T(format!("第{n}项工作措施：按计划推进并按时报告进展（生成）")),
-                    V::I(lead),
-                    V::T("date".into()),
-                    V::T(deadline.to_string()),
-                    V::T(if done { "done" } else { "in_progress" }.into()),
-                    V::I(if done { 100 } else { 50 }),
-                    V::T(report.to_string()),
-                    if done { V::T(deadline.to_string()) } else { V::N },
-                    V::T(format!("{year}-01-15")),
-                    V::I(now),
-                    V::I(now),
-                ])
+                .push_after(
+                    &mut [&mut plans],
+                    vec![
+                        V::I(measure_id),
+                        V::I(plan_id),
+                        V::I(p.id),
+                        V::I(year as i64),
+                        V::I(n as i64),
+                        V::T(format!("第{n}项工作措施：按计划推进并按时报告进展（生成）")),
+                        V::I(lead),
+                        V::T("date".into()),
+                        V::T(deadline.to_string()),
+                        V::T(if done { "done" } else { "in_progress" }.into()),
+                        V::I(if done { 100 } else { 50 }),
+                        V::T(report.to_string()),
+                        if done { V::T(deadline.to_string()) } else { V::N },
+                        V::T(format!("{year}-01-15")),
+                        V::I(now),
+                        V::I(now),
+                    ],
+                )
                 .await?;
             progress
-                .push_after(&mut [&mut plans, &mut measures], vec![
-                    V::I(measure_id),
-                    V::I(lead),
-                    V::T("progress".into()),
-                    V::T(report.to_string()),
-                    V::T("已按计划推进（生成）".into()),
-                    V::I(50),
-                    V::T("内勤（生成）".into()),
-                    V::I(now),
-                ])
+                .push_after(
+                    &mut [&mut plans, &mut measures],
+                    vec![
+                        V::I(measure_id),
+                        V::I(lead),
+                        V::T("progress".into()),
+                        V::T(report.to_string()),
+                        V::T("已按计划推进（生成）".into()),
+                        V::I(50),
+                        V::T("内勤（生成）".into()),
+                        V::I(now),
+                    ],
+                )
                 .await?;
             if done {
                 progress
-                    .push_after(&mut [&mut plans, &mut measures], vec![
-                        V::I(measure_id),
-                        V::I(lead),
-                        V::T("approve".into()),
-                        V::T(deadline.to_string()),
-                        V::T("经核查已完成，同意销号（生成）".into()),
-                        V::I(100),
-                        V::T("分管领导（生成）".into()),
-                        V::I(now),
-                    ])
+                    .push_after(
+                        &mut [&mut plans, &mut measures],
+                        vec![
+                            V::I(measure_id),
+                            V::I(lead),
+                            V::T("approve".into()),
+                            V::T(deadline.to_string()),
+                            V::T("经核查已完成，同意销号（生成）".into()),
+                            V::I(100),
+                            V::T("分管领导（生成）".into()),
+                            V::I(now),
+                        ],
+                    )
                     .await?;
             }
             measure_id += 1;
@@ -509,8 +571,21 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
         state,
         "hazards",
         &[
-            "source_unit_id", "unit_id", "kind", "found_on", "place", "description", "level", "deadline", "rectification",
-            "rectified_on", "status", "closed_on", "closed_by_name", "created_at", "updated_at",
+            "source_unit_id",
+            "unit_id",
+            "kind",
+            "found_on",
+            "place",
+            "description",
+            "level",
+            "deadline",
+            "rectification",
+            "rectified_on",
+            "status",
+            "closed_on",
+            "closed_by_name",
+            "created_at",
+            "updated_at",
         ],
     );
     for year in first_year..today.year() {
@@ -549,9 +624,23 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
         state,
         "petitions",
         &[
-            "unit_id", "label", "case_no", "received_on", "channel", "kind", "petitioner_type", "petitioner_name_sealed",
-            "petitioner_name_masked", "petitioner_name_index", "summary_sealed", "stage", "reply_due_on", "replied_on",
-            "closed_on", "created_at", "updated_at",
+            "unit_id",
+            "label",
+            "case_no",
+            "received_on",
+            "channel",
+            "kind",
+            "petitioner_type",
+            "petitioner_name_sealed",
+            "petitioner_name_masked",
+            "petitioner_name_index",
+            "summary_sealed",
+            "stage",
+            "reply_due_on",
+            "replied_on",
+            "closed_on",
+            "created_at",
+            "updated_at",
         ],
     );
     let channels = ["visit", "letter", "phone", "online", "mailbox"];
@@ -592,7 +681,11 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
     if v.exams_per_year > 0 && !p.people.is_empty() {
         let mut question = next_id(state, "questions").await?;
         let first_question = question;
-        let mut questions = Bulk::new(state, "questions", &["id", "unit_id", "kind", "stem", "options", "answer", "tags", "created_at", "updated_at"]);
+        let mut questions = Bulk::new(
+            state,
+            "questions",
+            &["id", "unit_id", "kind", "stem", "options", "answer", "tags", "created_at", "updated_at"],
+        );
         for n in 0..v.questions_per_paper {
             questions
                 .push(vec![
@@ -625,17 +718,38 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
         pq.flush().await?;
         let mut exam = next_id(state, "exams").await?;
         let mut attempt = next_id(state, "exam_attempts").await?;
-        let mut exams = Bulk::new(state, "exams", &["id", "unit_id", "paper_id", "title", "opens_at", "closes_at", "created_at", "updated_at"]);
+        let mut exams = Bulk::new(
+            state,
+            "exams",
+            &["id", "unit_id", "paper_id", "title", "opens_at", "closes_at", "created_at", "updated_at"],
+        );
         let mut candidates = Bulk::new(state, "exam_candidates", &["exam_id", "person_id"]);
         let mut attempts = Bulk::new(
             state,
             "exam_attempts",
-            &["id", "exam_id", "person_id", "unit_id", "started_at", "deadline_at", "submitted_at", "closed_by", "score", "total", "passed"],
+            &[
+                "id",
+                "exam_id",
+                "person_id",
+                "unit_id",
+                "started_at",
+                "deadline_at",
+                "submitted_at",
+                "closed_by",
+                "score",
+                "total",
+                "passed",
+            ],
         );
-        let mut answers = Bulk::new(state, "attempt_answers", &["attempt_id", "position", "question_id", "points", "answer", "correct", "score"]);
+        let mut answers = Bulk::new(
+            state,
+            "attempt_answers",
+            &["attempt_id", "position", "question_id", "points", "answer", "correct", "score"],
+        );
         for year in first_year..today.year() {
             for k in 0..v.exams_per_year {
-                let opens = platform::clock::local_ms(Date::new(year, 3 + 5 * k as i8 % 9, 10)?.at(9, 0, 0, 0)).unwrap_or(now);
+                let opens =
+                    platform::clock::local_ms(Date::new(year, 3 + 5 * k as i8 % 9, 10)?.at(9, 0, 0, 0)).unwrap_or(now);
                 exams
                     .push(vec![
                         V::I(exam),
@@ -656,37 +770,52 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
                         .map(|n| {
                             let right = rng.chance(85);
                             let key = if n % 2 == 0 { "T" } else { "F" };
-                            (right, if right { key } else if key == "T" { "F" } else { "T" })
+                            (
+                                right,
+                                if right {
+                                    key
+                                } else if key == "T" {
+                                    "F"
+                                } else {
+                                    "T"
+                                },
+                            )
                         })
                         .collect();
                     let score = given.iter().filter(|g| g.0).count() as i64 * 5;
                     let started = opens + rng.below(5 * 86_400) as i64 * 1000;
                     attempts
-                        .push_after(&mut [&mut exams], vec![
-                            V::I(attempt),
-                            V::I(exam),
-                            V::I(person),
-                            V::I(person_unit),
-                            V::I(started),
-                            V::I(started + 30 * 60_000),
-                            V::I(started + 20 * 60_000),
-                            V::T("submitted".into()),
-                            V::I(score),
-                            V::I(5 * v.questions_per_paper as i64),
-                            V::I(i64::from(score >= 60)),
-                        ])
+                        .push_after(
+                            &mut [&mut exams],
+                            vec![
+                                V::I(attempt),
+                                V::I(exam),
+                                V::I(person),
+                                V::I(person_unit),
+                                V::I(started),
+                                V::I(started + 30 * 60_000),
+                                V::I(started + 20 * 60_000),
+                                V::T("submitted".into()),
+                                V::I(score),
+                                V::I(5 * v.questions_per_paper as i64),
+                                V::I(i64::from(score >= 60)),
+                            ],
+                        )
                         .await?;
                     for (n, (right, answer)) in given.into_iter().enumerate() {
                         answers
-                            .push_after(&mut [&mut exams, &mut attempts], vec![
-                                V::I(attempt),
-                                V::I(n as i64 + 1),
-                                V::I(first_question + n as i64),
-                                V::I(5),
-                                V::T(answer.into()),
-                                V::I(i64::from(right)),
-                                V::I(if right { 5 } else { 0 }),
-                            ])
+                            .push_after(
+                                &mut [&mut exams, &mut attempts],
+                                vec![
+                                    V::I(attempt),
+                                    V::I(n as i64 + 1),
+                                    V::I(first_question + n as i64),
+                                    V::I(5),
+                                    V::T(answer.into()),
+                                    V::I(i64::from(right)),
+                                    V::I(if right { 5 } else { 0 }),
+                                ],
+                            )
                             .await?;
                     }
                     attempt += 1;

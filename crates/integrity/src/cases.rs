@@ -91,12 +91,7 @@ async fn fill_people(ctx: &Ctx, items: &mut [Case]) -> AppResult<()> {
     let mut q = Sql::new(
         "SELECT cp.case_id, p.id, p.name, p.id_number_masked FROM case_people cp JOIN people p ON p.id = cp.person_id WHERE cp.case_id IN (",
     );
-    for (i, c) in items.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(c.id);
-    }
+    q.push_ids(items.iter().map(|c| c.id));
     q.push(") ORDER BY p.name");
     let rows: Vec<(i64, i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     for c in items.iter_mut() {

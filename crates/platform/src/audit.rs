@@ -142,11 +142,7 @@ pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Eve
 
 /// Appends many rows at once, chained exactly as `append` would chain them one by one: one head
 /// update and multi-row inserts (a data generator's or a bulk job's history). Returns the last seq.
-pub async fn append_many(
-    tx: &mut Tx,
-    key: &[u8],
-    rows: &[(i64, Actor, Event<'_>)],
-) -> Result<i64, sqlx::Error> {
+pub async fn append_many(tx: &mut Tx, key: &[u8], rows: &[(i64, Actor, Event<'_>)]) -> Result<i64, sqlx::Error> {
     if rows.is_empty() {
         let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
         return Ok(seq);

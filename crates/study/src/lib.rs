@@ -59,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "study: leadership duties",
         sql: MigrationSql::Portable(include_str!("../migrations/4002_duties.sql")),
     },
+    Migration {
+        version: 4003,
+        name: "study: meetings by date",
+        sql: MigrationSql::Portable(include_str!("../migrations/4003_meeting_day_index.sql")),
+    },
 ];
 
 pub fn area() -> Area {

@@ -121,12 +121,7 @@ async fn with_laws(ctx: &Ctx, mut rows: Vec<Activity>) -> AppResult<Vec<Activity
         return Ok(rows);
     }
     let mut q = Sql::new("SELECT activity_id, law FROM legal_education_laws WHERE activity_id IN (");
-    for (n, a) in rows.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.bind(a.id);
-    }
+    q.push_ids(rows.iter().map(|a| a.id));
     q.push(")");
     let laws: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     for a in &mut rows {

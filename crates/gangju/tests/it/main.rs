@@ -11,6 +11,7 @@ mod audit_chain;
 mod auth;
 mod exams;
 mod figures;
+mod generate;
 mod goals;
 mod integrity;
 mod integrity_ledgers;

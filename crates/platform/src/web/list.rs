@@ -114,7 +114,36 @@ where
 {
     let mut count = Sql::new("SELECT count(*) ");
     from_where(&mut count);
+    let deferrable = count.text().contains(" WHERE ") && !count.text().contains("GROUP BY");
     let total: i64 = count.query_scalar().fetch_one(&db.pool).await?;
+    // The page's keys first, sorted with nothing else computed; then the full columns (with
+    // their subqueries) for those rows only. Without this a database computes every column of
+    // every matching row before it sorts and cuts the page.
+    if deferrable {
+        let mut keys = Sql::new("SELECT ");
+        keys.push(key).push(" ");
+        from_where(&mut keys);
+        keys.push(" ORDER BY ")
+            .push(&p.order_sql)
+            .push(", ")
+            .push(key)
+            .push(" LIMIT ")
+            .bind(p.per_page)
+            .push(" OFFSET ")
+            .bind(p.offset());
+        if let Ok(ids) = keys.query_scalar::<i64>().fetch_all(&db.pool).await {
+            if ids.is_empty() {
+                return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
+            }
+            let mut q = Sql::new("SELECT ");
+            q.push(select).push(" ");
+            from_where(&mut q);
+            q.push(" AND ").push(key).push(" IN (").push_ids(ids).push(")");
+            q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
+            let items = q.query_as::<T>().fetch_all(&db.pool).await?;
+            return Ok(Paged { items, total, page: p.page, per_page: p.per_page });
+        }
+    }
     let mut q = Sql::new("SELECT ");
     q.push(select).push(" ");
     from_where(&mut q);

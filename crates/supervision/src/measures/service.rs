@@ -168,10 +168,11 @@ const FROM: &str = "FROM measures m LEFT JOIN task_plans tp ON tp.id = m.plan_id
 pub const SORTS: &[(&str, &str)] = &[("deadline", "m.deadline"), ("number", "m.number"), ("dept", "lu.name")];
 
 /// A measure is visible where its lead or a participating department is in the caller's scope.
+/// (An uncorrelated `IN` list rather than a per-row `EXISTS`: both databases build it once.)
 pub fn push_scope(q: &mut Sql, scope: &Scope) {
     q.push("(");
     scope.push_condition(q, "m.lead_unit_id", None);
-    q.push(" OR EXISTS (SELECT 1 FROM measure_units mu WHERE mu.measure_id = m.id AND ");
+    q.push(" OR m.id IN (SELECT mu.measure_id FROM measure_units mu WHERE ");
     scope.push_condition(q, "mu.unit_id", None);
     q.push("))");
 }
@@ -225,7 +226,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
             if let Some(v) = dept {
                 q.push(" AND (m.lead_unit_id = ")
                     .bind(v)
-                    .push(" OR EXISTS (SELECT 1 FROM measure_units mu2 WHERE mu2.measure_id = m.id AND mu2.unit_id = ")
+                    .push(" OR m.id IN (SELECT mu2.measure_id FROM measure_units mu2 WHERE mu2.unit_id = ")
                     .bind(v)
                     .push("))");
             }
@@ -239,18 +240,18 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
                 q.push(" AND m.year = ").bind(v);
             }
             if let Some(v) = goal {
-                q.push(
-                    " AND EXISTS (SELECT 1 FROM measure_goal_links g WHERE g.measure_id = m.id AND g.indicator_id = ",
-                )
-                .bind(v)
-                .push(")");
+                q.push(" AND m.id IN (SELECT g.measure_id FROM measure_goal_links g WHERE g.indicator_id = ")
+                    .bind(v)
+                    .push(")");
             }
             match status.as_str() {
+                // A measure signed off by then is neither: the cheap test first, so the derived
+                // expression (with its subqueries) runs only for the open ones.
                 "overdue" => {
-                    q.push(" AND ").push(&overdue_expr(at)).push(" = 1");
+                    q.push(" AND NOT ").push(&done_at_sql(at)).push(" AND ").push(&overdue_expr(at)).push(" = 1");
                 }
                 "due_soon" => {
-                    q.push(" AND ").push(&due_soon_expr(at)).push(" = 1");
+                    q.push(" AND NOT ").push(&done_at_sql(at)).push(" AND ").push(&due_soon_expr(at)).push(" = 1");
                 }
                 "open" => {
                     q.push(" AND m.status <> 'done'");
@@ -283,12 +284,7 @@ async fn fill_partners(ctx: &Ctx, items: &mut [Measure]) -> AppResult<()> {
     let mut q = Sql::new(
         "SELECT mu.measure_id, u.id, u.name FROM measure_units mu JOIN units u ON u.id = mu.unit_id WHERE mu.measure_id IN (",
     );
-    for (i, m) in items.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(m.id);
-    }
+    q.push_ids(items.iter().map(|m| m.id));
     q.push(") ORDER BY u.sort_order, u.id");
     let rows: Vec<(i64, i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     for m in items.iter_mut() {

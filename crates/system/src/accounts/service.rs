@@ -104,12 +104,7 @@ async fn attach_roles(ctx: &Ctx, items: &mut [Account]) -> AppResult<()> {
     let mut q = Sql::new(
         "SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id IN (",
     );
-    for (i, a) in items.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(a.id);
-    }
+    q.push_ids(items.iter().map(|a| a.id));
     q.push(") ORDER BY r.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     for a in items.iter_mut() {

@@ -1,0 +1,479 @@
+//! `bench mix`: the server as users meet it, at a scale. Generates the volumes once (`gangju
+//! generate`), starts `gangju serve` as its own process (so its memory is its own), times the
+//! cold start to the first 200, measures the server's own ceiling (`/healthz`), then has N users
+//! of several roles drive a realistic mix for a while — home with to-dos, the member list with
+//! filters, meetings, the year's compliance grid, the measure board, a figure with its
+//! drill-down, an .xlsx export, a search — and times the single heavy requests the budgets name
+//! (compliance grid, work report, the year's archive, a large export). Prints the figures and
+//! writes them into BENCHMARKS.md (one section per database).
+
+use crate::{Kind, percentile};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+pub struct Args {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub scale: String,
+    pub users: usize,
+    pub seconds: u64,
+    pub fresh: bool,
+    pub write: Option<PathBuf>,
+    /// Only these kinds (comma-separated), for finding out where time goes.
+    pub only: Vec<String>,
+}
+
+impl Args {
+    pub fn parse(raw: &[String]) -> anyhow::Result<Args> {
+        let mut a = Args {
+            data_dir: std::env::temp_dir().join("gangju-bench-prison"),
+            database_url: None,
+            scale: "prison".into(),
+            users: 32,
+            seconds: 15,
+            fresh: false,
+            write: None,
+            only: Vec::new(),
+        };
+        let mut it = raw.iter();
+        while let Some(k) = it.next() {
+            let mut val = || it.next().cloned().ok_or_else(|| anyhow::anyhow!("{k} 缺少取值"));
+            match k.as_str() {
+                "--data-dir" => a.data_dir = PathBuf::from(val()?),
+                "--database-url" => a.database_url = Some(val()?),
+                "--scale" => a.scale = val()?,
+                "--users" => a.users = val()?.parse()?,
+                "--seconds" => a.seconds = val()?.parse()?,
+                "--fresh" => a.fresh = true,
+                "--write" => a.write = Some(PathBuf::from(val()?)),
+                "--only" => a.only = val()?.split(',').map(String::from).collect(),
+                other => anyhow::bail!("不认识的参数：{other}"),
+            }
+        }
+        Ok(a)
+    }
+}
+
+fn gangju_bin() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let bin = me.with_file_name(if cfg!(windows) { "gangju.exe" } else { "gangju" });
+    anyhow::ensure!(bin.exists(), "找不到 {}：请先 cargo build --release -p gangju", bin.display());
+    Ok(bin)
+}
+
+fn common(cmd: &mut Command, a: &Args) {
+    cmd.arg("--data-dir").arg(&a.data_dir).env_remove("GANGJU_DATABASE_URL");
+    if let Some(u) = &a.database_url {
+        cmd.arg("--database-url").arg(u);
+    }
+}
+
+/// Peak and current resident memory of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    cold_start: Duration,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(a: &Args) -> anyhow::Result<Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut cmd = Command::new(gangju_bin()?);
+    cmd.arg("serve").arg("--addr").arg(format!("127.0.0.1:{port}"));
+    common(&mut cmd, a);
+    cmd.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    let t = Instant::now();
+    let child = cmd.spawn()?;
+    let c = reqwest::Client::new();
+    loop {
+        if let Ok(r) = c.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        anyhow::ensure!(t.elapsed() < Duration::from_secs(30), "服务 30 秒内未就绪");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(Server { child, base, cold_start: t.elapsed() })
+}
+
+/// A logged-in browser session (cookies and the CSRF token) and an API token of one account.
+#[derive(Clone)]
+struct User {
+    web: reqwest::Client,
+    token: String,
+    name: &'static str,
+    /// The kinds of the mix this account may open (a role without the permission skips them).
+    allowed: Vec<&'static str>,
+}
+
+async fn login(base: &str, name: &'static str) -> anyhow::Result<User> {
+    let web = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let page = web.get(format!("{base}/login")).send().await?.text().await?;
+    let marker = "name=\"_csrf\" value=\"";
+    let start = page.find(marker).map(|i| i + marker.len()).unwrap_or(0);
+    let csrf: String = page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let r = web
+        .post(format!("{base}/login"))
+        .form(&[("_csrf", csrf.as_str()), ("username", name), ("password", gangju::demo::DEMO_PASSWORD), ("next", "/")])
+        .send()
+        .await?;
+    anyhow::ensure!(r.status().as_u16() == 303, "{name} 登录失败（{}）", r.status());
+    let v: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": name, "password": gangju::demo::DEMO_PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(User { web, token: v["token"].as_str().unwrap_or_default().to_string(), name, allowed: Vec::new() })
+}
+
+/// The mix: (kind, path) for a user; pages through the browser session, APIs with the token.
+/// Each user goes round this list, so a kind's share is how often it appears: lists and the
+/// home page often, an export rarely (one in 28 requests), as people use the system.
+fn mix(year: i16, today: &str) -> Vec<(&'static str, String)> {
+    let weighted: [(&'static str, String, usize); 10] = [
+        ("home", "/".into(), 4),
+        ("member_list", "/org/people?party_status=full&sort=name&page=3".into(), 4),
+        ("member_api", "/api/v1/people?q=王&per_page=20".into(), 3),
+        ("meetings", "/study/meetings?page=2".into(), 3),
+        ("compliance", format!("/study/compliance?rule=branch_study_weekly&year={year}"), 2),
+        ("board", "/supervision/measures".into(), 3),
+        ("figure", format!("/api/v1/figures/measures_in_task_plans?from={year}-01-01&to={today}"), 2),
+        ("drill_down", format!("/reports/figures/hazards_found?from={year}-01-01&to={today}"), 2),
+        ("export", format!("/supervision/measures/export?year={year}"), 1),
+        ("search", "/search?q=学习".into(), 4),
+    ];
+    let mut v: Vec<(&'static str, String)> = Vec::new();
+    // Interleaved, so each user's round meets every kind early.
+    for round in 0..4 {
+        for (k, path, n) in &weighted {
+            if round < *n {
+                v.push((k, path.clone()));
+            }
+        }
+    }
+    v.extend([
+        // Not in the mix unless asked for with --only: the cost of a signed-in request itself.
+        ("signed_in", "/api/v1/figures".into()),
+    ]);
+    v
+}
+
+async fn get(u: &User, base: &str, path: &str) -> (Duration, bool) {
+    let t = Instant::now();
+    let req = if path.starts_with("/api/") {
+        u.web.get(format!("{base}{path}")).bearer_auth(&u.token)
+    } else {
+        u.web.get(format!("{base}{path}"))
+    };
+    let ok = match req.send().await {
+        Ok(r) => {
+            let ok = r.status().is_success();
+            ok && r.bytes().await.is_ok()
+        }
+        Err(_) => false,
+    };
+    (t.elapsed(), ok)
+}
+
+type Results = Arc<Mutex<BTreeMap<&'static str, Kind>>>;
+
+/// N users, each going round the mix from its own starting point, for `secs` seconds.
+async fn drive(base: &str, users: &[User], kinds: &[(&'static str, String)], secs: u64) -> (Results, Duration) {
+    let results: Results = Default::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, u) in users.iter().enumerate() {
+        let (u, base, kinds, results, stop) =
+            (u.clone(), base.to_string(), kinds.to_vec(), results.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut k = i;
+            let mut local: Vec<(&'static str, Duration, bool)> = Vec::new();
+            let kinds: Vec<_> = kinds.iter().filter(|(kind, _)| u.allowed.contains(kind)).cloned().collect();
+            while !stop.load(Ordering::Relaxed) && !kinds.is_empty() {
+                let (kind, path) = &kinds[k % kinds.len()];
+                let (d, ok) = get(&u, &base, path).await;
+                local.push((kind, d, ok));
+                k += 1;
+            }
+            let mut r = results.lock().await;
+            for (kind, d, ok) in local {
+                let e = r.entry(kind).or_default();
+                e.times.push(d);
+                if !ok {
+                    e.errors += 1;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    (results, started.elapsed())
+}
+
+struct Row {
+    kind: String,
+    n: usize,
+    errors: usize,
+    rps: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+}
+
+fn rows(results: BTreeMap<&'static str, Kind>, wall: Duration) -> Vec<Row> {
+    results
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.times.sort_unstable();
+            Row {
+                kind: k.to_string(),
+                n: v.times.len(),
+                errors: v.errors,
+                rps: v.times.len() as f64 / wall.as_secs_f64(),
+                p50: percentile(&v.times, 0.50).as_secs_f64() * 1e3,
+                p95: percentile(&v.times, 0.95).as_secs_f64() * 1e3,
+                p99: percentile(&v.times, 0.99).as_secs_f64() * 1e3,
+            }
+        })
+        .collect()
+}
+
+/// One heavy request timed alone, `n` times: (best, median, worst) in ms, and whether all were 200.
+async fn single(u: &User, base: &str, path: &str, n: usize) -> (f64, f64, f64, bool) {
+    let mut times = Vec::new();
+    let mut all_ok = true;
+    for _ in 0..n {
+        let (d, ok) = get(u, base, path).await;
+        all_ok &= ok;
+        times.push(d);
+    }
+    times.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    (ms(times[0]), ms(percentile(&times, 0.5)), ms(times[times.len() - 1]), all_ok)
+}
+
+async fn archive(u: &User, base: &str, year: i16) -> anyhow::Result<f64> {
+    let c = reqwest::Client::new();
+    let t = Instant::now();
+    let v: serde_json::Value = c
+        .post(format!("{base}/api/v1/archives"))
+        .bearer_auth(&u.token)
+        .json(&serde_json::json!({"year": year}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let status = v["status_url"].as_str().unwrap_or_default().to_string();
+    loop {
+        let j: serde_json::Value = c.get(format!("{base}{status}")).bearer_auth(&u.token).send().await?.json().await?;
+        match j["state"].as_str() {
+            Some("running") => tokio::time::sleep(Duration::from_millis(50)).await,
+            Some("done") => break,
+            other => anyhow::bail!("归档失败：{other:?} {}", j["message"]),
+        }
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
+pub async fn run(a: Args) -> anyhow::Result<()> {
+    let backend = if a.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    let sqlite_file = a.data_dir.join("gangju.sqlite");
+    if a.fresh || (a.database_url.is_none() && !sqlite_file.exists()) {
+        if a.database_url.is_none() {
+            let _ = std::fs::remove_dir_all(&a.data_dir);
+        }
+        eprintln!("生成 {} 规模的数据（{backend}）……", a.scale);
+        let mut cmd = Command::new(gangju_bin()?);
+        cmd.arg("generate").arg("--scale").arg(&a.scale);
+        common(&mut cmd, &a);
+        let t = Instant::now();
+        let out = cmd.env("RUST_LOG", "error").output()?;
+        anyhow::ensure!(out.status.success(), "生成失败：{}", String::from_utf8_lossy(&out.stderr));
+        eprintln!("{}（{:.0} s）", String::from_utf8_lossy(&out.stdout).trim(), t.elapsed().as_secs_f64());
+    }
+    let server = start(&a).await?;
+    let cold_start_ms = server.cold_start.as_secs_f64() * 1e3;
+    let pid = server.child.id();
+    let base = server.base.clone();
+    eprintln!("冷启动到首个 200：{cold_start_ms:.0} ms");
+    let (_, idle_rss) = rss_kib(pid);
+
+    let names: [&'static str; 6] = ["party", "leader", "clerk1", "clerk2", "jiwei", "bureau"];
+    let mut users = Vec::new();
+    for i in 0..a.users {
+        users.push(login(&base, names[i % names.len()]).await?);
+    }
+    let today = platform::clock::today(&platform::clock::Clock::system());
+    let year = today.year();
+    // Each account's mix is what its role may open: tried once, untimed.
+    let kinds: Vec<_> = mix(year, &today.to_string())
+        .into_iter()
+        .filter(|(k, _)| if a.only.is_empty() { *k != "signed_in" } else { a.only.iter().any(|o| o == k) })
+        .collect();
+    for u in users.iter_mut() {
+        u.allowed.push("healthz");
+        for (kind, path) in &kinds {
+            if !u.allowed.contains(kind) && get(u, &base, path).await.1 {
+                u.allowed.push(kind);
+            }
+        }
+    }
+
+    // Peak memory while the load runs, sampled.
+    let peak = Arc::new(AtomicU64::new(0));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        tokio::spawn(async move {
+            while sampling.load(Ordering::Relaxed) {
+                let (_, now) = rss_kib(pid);
+                peak.fetch_max(now, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+
+    eprintln!("服务自身上限：{} 个并发请求 /healthz {} 秒……", a.users, a.seconds.min(10));
+    let health = vec![("healthz", "/healthz".to_string())];
+    let (res, wall) = drive(&base, &users, &health, a.seconds.min(10)).await;
+    let ceiling = rows(std::mem::take(&mut *res.lock().await), wall);
+    let ceiling_rps = ceiling.first().map(|r| r.rps).unwrap_or(1.0);
+
+    eprintln!("混合负载：{} 个用户（{}）{} 秒……", a.users, names.join("、"), a.seconds);
+    let (res, wall) = drive(&base, &users, &kinds, a.seconds).await;
+    let mixed = rows(std::mem::take(&mut *res.lock().await), wall);
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.await;
+
+    eprintln!("单项预算……");
+    let party = users.iter().find(|u| u.name == "party").cloned().unwrap_or_else(|| users[0].clone());
+    let grid =
+        single(&party, &base, &format!("/api/v1/compliance?rule=branch_study_weekly&from={year}-01-01&to={today}"), 10)
+            .await;
+    let grid_page = single(&party, &base, &format!("/study/compliance?rule=branch_study_weekly&year={year}"), 10).await;
+    let report = single(
+        &party,
+        &base,
+        &format!("/api/v1/work_reports/render?template=default&from={year}-01-01&to={today}&format=html"),
+        5,
+    )
+    .await;
+    let report_docx = single(
+        &party,
+        &base,
+        &format!("/api/v1/work_reports/render?template=default&from={year}-01-01&to={today}&format=docx"),
+        5,
+    )
+    .await;
+    let last_year = year - 1;
+    let big_export =
+        single(&party, &base, &format!("/study/meetings/export?from={}-01-01&to={last_year}-12-31", year - 5), 1).await;
+    let archive_s = archive(&party, &base, last_year).await?;
+    let (hwm, end_rss) = rss_kib(pid);
+    let peak_rss = peak.load(Ordering::Relaxed).max(end_rss);
+    drop(server);
+
+    // The report.
+    let machine = format!(
+        "{} 核，{}",
+        std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1),
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| format!("{:.0} GiB 内存", kb as f64 / 1024.0 / 1024.0))
+            .unwrap_or_default()
+    );
+    let mut out = String::new();
+    out.push_str(&format!(
+        "### {backend}，{} 规模，{} 个并发用户，{} 秒（{}，{}）\n\n",
+        a.scale, a.users, a.seconds, machine, today
+    ));
+    out.push_str(&format!(
+        "- 冷启动到首个 200：{:.0} ms（迁移已完成）；空载内存 {:.1} MiB；负载下峰值内存 {:.1} MiB（VmHWM {:.1} MiB）\n",
+        cold_start_ms,
+        idle_rss as f64 / 1024.0,
+        peak_rss as f64 / 1024.0,
+        hwm as f64 / 1024.0
+    ));
+    out.push_str(&format!("- 服务自身上限（/healthz）：{:.0} 次/秒\n\n", ceiling_rps));
+    out.push_str("| 请求 | 次数 | 错误 | 次/秒 | 占上限 | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for r in ceiling.iter().chain(&mixed) {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.1} | {:.1}% | {:.1} | {:.1} | {:.1} |\n",
+            r.kind,
+            r.n,
+            r.errors,
+            r.rps,
+            r.rps / ceiling_rps * 100.0,
+            r.p50,
+            r.p95,
+            r.p99
+        ));
+    }
+    out.push_str("\n| 单项 | 最快 ms | 中位 ms | 最慢 ms | 全部成功 |\n|---|---:|---:|---:|---|\n");
+    for (name, (best, mid, worst, ok)) in [
+        ("全年制度落实表（接口，全监各支部）", grid),
+        ("全年制度落实表（页面）", grid_page),
+        ("年度工作报告（HTML）", report),
+        ("年度工作报告（.docx）", report_docx),
+        ("五年会议记录导出（.xlsx）", big_export),
+    ] {
+        out.push_str(&format!("| {name} | {best:.0} | {mid:.0} | {worst:.0} | {} |\n", if ok { "是" } else { "否" }));
+    }
+    out.push_str(&format!(
+        "| {last_year} 年台账归档（.zip，全部台账、报告、附件） | {:.0} | | | 是 |\n",
+        archive_s * 1e3
+    ));
+    println!("{out}");
+    if let Some(path) = &a.write {
+        write_section(path, backend, &a.scale, &out)?;
+        eprintln!("已写入 {}", path.display());
+    }
+    Ok(())
+}
+
+/// Replaces this backend's and scale's section of BENCHMARKS.md (between its markers), keeping the rest.
+fn write_section(path: &Path, backend: &str, scale: &str, body: &str) -> anyhow::Result<()> {
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let (start, end) = (format!("<!-- bench:{backend}:{scale} -->"), format!("<!-- /bench:{backend}:{scale} -->"));
+    let section = format!("{start}\n{body}{end}");
+    let new = match (old.find(&start), old.find(&end)) {
+        (Some(s), Some(e)) if e > s => format!("{}{}{}", &old[..s], section, &old[e + end.len()..]),
+        _ => format!("{}\n{}\n", old.trim_end(), section),
+    };
+    std::fs::write(path, new)?;
+    Ok(())
+}
