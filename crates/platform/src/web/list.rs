@@ -138,10 +138,16 @@ where
             let mut q = Sql::new("SELECT ");
             q.push(select).push(" ");
             from_where(&mut q);
+            let n = ids.len();
             q.push(" AND ").push(key).push(" IN (").push_ids(ids).push(")");
             q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
             let items = q.query_as::<T>().fetch_all(&db.pool).await?;
-            return Ok(Paged { items, total, page: p.page, per_page: p.per_page });
+            // Every key read satisfies the filter, so the rows include them all; exactly as many
+            // rows means exactly those (a filter ending in a bare OR would bind the added AND to
+            // its last part and bring more — then the plain query below answers instead).
+            if items.len() == n {
+                return Ok(Paged { items, total, page: p.page, per_page: p.per_page });
+            }
         }
     }
     let mut q = Sql::new("SELECT ");
