@@ -164,6 +164,11 @@ impl Registry {
         areas.iter().map(|a| a.migrations).collect()
     }
 
+    /// The catalogue's entry for a figure key.
+    pub fn figure(&self, key: &str) -> Option<crate::figures::FigureDef> {
+        self.figures.iter().find(|d| d.key == key).copied()
+    }
+
     pub fn permission_name(&self, code: &str) -> &'static str {
         self.permissions.iter().find(|p| p.code == code).map(|p| p.name).unwrap_or("未知权限")
     }

@@ -405,18 +405,11 @@ async fn units(ctx: &Ctx) -> AppResult<Vec<(i64, String)>> {
 }
 
 async fn page_with(ctx: &Ctx, error: String) -> AppResult<Response> {
-    let y = platform::clock::today(&ctx.state.clock).year();
     let frame = Frame::new(ctx, "年度台账归档", "/reports/archive", &[("目标与报告", ""), ("年度台账归档", "")]);
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((
         status,
-        Html(Page {
-            frame,
-            years: ((y - 5)..=y).rev().collect(),
-            units: units(ctx).await?,
-            jobs: my_jobs(ctx)?,
-            error,
-        }),
+        Html(Page { frame, years: crate::goals::years(ctx), units: units(ctx).await?, jobs: my_jobs(ctx)?, error }),
     )
         .into_response())
 }

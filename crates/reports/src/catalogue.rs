@@ -65,7 +65,7 @@ pub fn ask_from(q: &BTreeMap<String, String>, today: Date) -> AppResult<Ask> {
 }
 
 fn def_of(ctx: &Ctx, key: &str) -> AppResult<FigureDef> {
-    let def = ctx.state.registry.figures.iter().find(|d| d.key == key).copied().ok_or(AppError::NotFound)?;
+    let def = ctx.state.registry.figure(key).ok_or(AppError::NotFound)?;
     if !ctx.can(def.need) {
         return Err(AppError::Forbidden);
     }

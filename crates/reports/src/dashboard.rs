@@ -114,7 +114,7 @@ async fn tiles(
     let ask = Ask { args: FigureArgs { from, to }, unit: None };
     let mut out = Vec::new();
     for (key, red) in list {
-        let Some(def) = ctx.state.registry.figures.iter().find(|d| d.key == *key).copied() else { continue };
+        let Some(def) = ctx.state.registry.figure(key) else { continue };
         if !ctx.can(def.need) {
             continue;
         }
@@ -263,10 +263,7 @@ async fn page(ctx: Ctx, q: Q) -> AppResult<Response> {
     let unit_name = narrowed_unit_name(&ctx, unit).await?;
     let title = format!("领导看板 · {unit_name}");
     let frame = Frame::new(&ctx, &title, "/dashboard", &[("目标与报告", ""), ("领导看板", "")]);
-    let years = ((platform::clock::today(&ctx.state.clock).year() - 5)
-        ..=platform::clock::today(&ctx.state.clock).year())
-        .rev()
-        .collect();
+    let years = goals::years(&ctx);
     Ok(Html(Page {
         frame,
         unit_name,
@@ -350,7 +347,7 @@ async fn prisons_page(ctx: Ctx, q: Q) -> AppResult<Response> {
     }
     let headers = COLUMNS
         .iter()
-        .filter_map(|(k, _)| ctx.state.registry.figures.iter().find(|d| d.key == *k))
+        .filter_map(|(k, _)| ctx.state.registry.figure(k))
         .filter(|d| ctx.can(d.need))
         .map(|d| (d.name, d.unit))
         .collect();
@@ -360,6 +357,5 @@ async fn prisons_page(ctx: Ctx, q: Q) -> AppResult<Response> {
         "/dashboard",
         &[("目标与报告", ""), ("领导看板", "/dashboard"), ("各监狱对比", "")],
     );
-    let today = platform::clock::today(&ctx.state.clock).year();
-    Ok(Html(PrisonsPage { frame, year, years: ((today - 5)..=today).rev().collect(), headers, rows }).into_response())
+    Ok(Html(PrisonsPage { frame, year, years: goals::years(&ctx), headers, rows }).into_response())
 }

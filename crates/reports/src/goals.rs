@@ -22,7 +22,7 @@ use platform::audit::Event;
 use platform::codes::{Codes, label};
 use platform::db::Sql;
 use platform::error::FieldErrors;
-use platform::figures::{FigureArgs, FigureDef};
+use platform::figures::FigureArgs;
 use platform::ledger::expect_one_updated;
 use platform::perm::Need;
 use platform::routes::Routes;
@@ -144,13 +144,7 @@ async fn editable_units(ctx: &Ctx, units: &[i64]) -> AppResult<std::collections:
         return Ok(Default::default());
     }
     let mut q = Sql::new("SELECT g.id FROM units g WHERE g.id IN (");
-    for (i, u) in units.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(*u);
-    }
-    q.push(") AND ");
+    q.push_ids(units.iter().copied()).push(") AND ");
     user.scope.push_condition(&mut q, "g.id", None);
     Ok(q.query_scalar().fetch_all(&ctx.state.db.pool).await?.into_iter().collect())
 }
@@ -198,10 +192,6 @@ pub struct Row {
     pub editable: bool,
 }
 
-fn figure_def(ctx: &Ctx, key: &str) -> Option<FigureDef> {
-    ctx.state.registry.figures.iter().find(|d| d.key == key).copied()
-}
-
 fn figure_href(key: &str, from: Date, to: Date) -> String {
     format!("/reports/figures/{key}?from={from}&to={to}")
 }
@@ -217,13 +207,7 @@ async fn measure_counts(ctx: &Ctx, ids: &[i64], at: Date) -> AppResult<HashMap<i
          JOIN measures m ON m.id = l.measure_id WHERE l.indicator_id IN (",
         supervision::measures::service::overdue_expr(at)
     ));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(*id);
-    }
-    q.push(") AND ");
+    q.push_ids(ids.iter().copied()).push(") AND ");
     supervision::measures::service::push_scope(&mut q, &user.scope);
     q.push(" GROUP BY l.indicator_id");
     let rows: Vec<(i64, i64, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
@@ -243,7 +227,7 @@ async fn readings(ctx: &Ctx, nodes: &[Node], from: Date, to: Date) -> AppResult<
         let (mut figure_name, mut value, mut value_text, mut value_href) =
             (String::new(), None, String::new(), String::new());
         if let Some(key) = &n.figure_key {
-            match figure_def(ctx, key) {
+            match ctx.state.registry.figure(key) {
                 Some(def) if ctx.can(def.need) => {
                     let (v, _) = compute_value(ctx, &def, &ask).await?;
                     figure_name = def.name.to_string();
@@ -402,7 +386,7 @@ pub fn parse(ctx: &Ctx, f: &FormPairs) -> AppResult<NodeInput> {
     let key = f.get("figure_key").trim().to_string();
     let figure_key = if !indicator || key.is_empty() {
         None
-    } else if figure_def(ctx, &key).is_none() {
+    } else if ctx.state.registry.figure(&key).is_none() {
         c.add("figure_key", format!("指标目录中没有“{key}”"));
         None
     } else {
@@ -642,7 +626,8 @@ pub struct TrendPoint {
 /// The indicator's value in each of the five years up to `year` (each year whole, this year so far).
 async fn trend(ctx: &Ctx, n: &Node, year: i16) -> AppResult<Vec<TrendPoint>> {
     let today = platform::clock::today(&ctx.state.clock);
-    let Some(def) = n.figure_key.as_deref().and_then(|k| figure_def(ctx, k)).filter(|d| ctx.can(d.need)) else {
+    let Some(def) = n.figure_key.as_deref().and_then(|k| ctx.state.registry.figure(k)).filter(|d| ctx.can(d.need))
+    else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
@@ -716,7 +701,8 @@ struct TreePage {
     red: usize,
 }
 
-fn years(ctx: &Ctx) -> Vec<i16> {
+/// The years a page offers: this one and the five before it, newest first.
+pub(crate) fn years(ctx: &Ctx) -> Vec<i16> {
     let y = platform::clock::today(&ctx.state.clock).year();
     ((y - 5)..=y).rev().collect()
 }

@@ -120,7 +120,7 @@ pub async fn render(ctx: &Ctx, which: &str, q: &BTreeMap<String, String>) -> App
     let unit_name = narrowed_unit_name(ctx, ask.unit).await?;
     let mut figures = BTreeMap::new();
     for key in template::keys(&title, &blocks) {
-        let def = ctx.state.registry.figures.iter().find(|d| d.key == key).copied().ok_or(AppError::NotFound)?;
+        let def = ctx.state.registry.figure(&key).ok_or(AppError::NotFound)?;
         // A figure the reader may not see is left out of the report rather than leaking.
         if !ctx.can(def.need) {
             continue;
