@@ -291,11 +291,14 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|x| {
+    platform::ledger::export_list(
+        &ctx,
+        "题库",
+        HEADERS,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |x| {
             let opts = x.option_list();
             let mut row = vec![Cell::from(x.kind_label()), Cell::from(x.stem.clone())];
             for i in 0..6 {
@@ -309,9 +312,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::Int(x.difficulty),
             ]);
             row
-        })
-        .collect();
-    platform::ledger::export_xlsx(&ctx, "题库", HEADERS, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -439,11 +439,16 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|a| {
+    let headers =
+        ["日期", "类别", "活动名称", "单位", "组织者", "参加对象", "参加人数", "警示教育片", "关联会议", "活动内容"];
+    platform::ledger::export_list(
+        &ctx,
+        "清廉活动",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |a| {
             vec![
                 Cell::from(a.held_on.clone()),
                 Cell::from(a.kind_label()),
@@ -456,11 +461,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(a.meeting_title.clone()),
                 Cell::from(platform::richtext::to_text(&a.content)),
             ]
-        })
-        .collect();
-    let headers =
-        ["日期", "类别", "活动名称", "单位", "组织者", "参加对象", "参加人数", "警示教育片", "关联会议", "活动内容"];
-    platform::ledger::export_xlsx(&ctx, "清廉活动", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

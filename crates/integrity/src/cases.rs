@@ -329,11 +329,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|c| {
+    let headers = ["案件编号", "被问责人员", "单位", "问题类别", "处理方式", "决定日期", "状态", "主要事实"];
+    platform::ledger::export_list(
+        &ctx,
+        "问责案件",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |c| {
             vec![
                 Cell::from(c.case_no.clone()),
                 Cell::from(c.people_text()),
@@ -344,10 +348,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(c.status_label()),
                 Cell::from(c.facts.clone()),
             ]
-        })
-        .collect();
-    let headers = ["案件编号", "被问责人员", "单位", "问题类别", "处理方式", "决定日期", "状态", "主要事实"];
-    platform::ledger::export_xlsx(&ctx, "问责案件", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

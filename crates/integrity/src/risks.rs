@@ -530,11 +530,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|r| {
+    let headers = ["部门", "岗位", "重点岗位", "风险点", "风险等级", "防控措施", "责任人", "上次复核", "下次复核"];
+    platform::ledger::export_list(
+        &ctx,
+        "廉政风险点",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |r| {
             vec![
                 Cell::from(r.unit_name.clone()),
                 Cell::from(r.post.clone()),
@@ -546,10 +550,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(r.last_review_on.clone()),
                 Cell::from(r.next_review_on.clone()),
             ]
-        })
-        .collect();
-    let headers = ["部门", "岗位", "重点岗位", "风险点", "风险等级", "防控措施", "责任人", "上次复核", "下次复核"];
-    platform::ledger::export_xlsx(&ctx, "廉政风险点", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -286,11 +286,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|t| {
+    let headers = ["日期", "类型", "谈话人", "谈话对象", "身份证号", "单位", "岗位", "谈话要点"];
+    platform::ledger::export_list(
+        &ctx,
+        "廉政谈话",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |t| {
             vec![
                 Cell::from(t.talked_on.clone()),
                 Cell::from(t.kind_label()),
@@ -301,10 +305,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(t.post.clone()),
                 Cell::from(t.summary.clone()),
             ]
-        })
-        .collect();
-    let headers = ["日期", "类型", "谈话人", "谈话对象", "身份证号", "单位", "岗位", "谈话要点"];
-    platform::ledger::export_xlsx(&ctx, "廉政谈话", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

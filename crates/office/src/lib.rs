@@ -16,7 +16,7 @@ mod xlsx;
 
 pub use error::OfficeError;
 pub use read::read_table;
-pub use write::{neutralise, write_xlsx};
+pub use write::{SheetWriter, neutralise, write_xlsx};
 
 /// One spreadsheet cell value for export.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -35,69 +36,120 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 /// Text is always written as a string cell, after [`neutralise`]; an invalid
 /// `sheet_name` (too long, or with `[]:*?/\`) is adjusted rather than refused.
 pub fn write_xlsx(sheet_name: &str, title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, OfficeError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(sanitise_sheet_name(sheet_name)).map_err(write_error)?;
-    fill(sheet, title, headers, rows).map_err(write_error)?;
-    workbook.save_to_buffer().map_err(write_error)
+    let mut sheet = SheetWriter::new(None, sheet_name, title, headers)?;
+    for row in rows {
+        sheet.row(row)?;
+    }
+    sheet.finish_to_buffer()
 }
 
-fn fill(sheet: &mut Worksheet, title: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(), XlsxError> {
-    let columns = rows.iter().map(Vec::len).chain([headers.len()]).max().unwrap_or(0);
-    let last_col = col_num(columns.saturating_sub(1))?;
+/// The same workbook as [`write_xlsx`], written row by row in Excel's
+/// "constant memory" mode: each row goes to a temporary file (in `tempdir`,
+/// or the system's) as soon as the next one starts, so a sheet of any length
+/// is written in the memory of one row. Only the column widths are kept.
+pub struct SheetWriter {
+    workbook: Workbook,
+    widths: Vec<usize>,
+    headers: usize,
+    next_row: u32,
+}
 
-    let title_format = Format::new()
-        .set_bold()
-        .set_font_size(16)
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let title = neutralise(title);
-    if last_col > 0 {
-        sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &title, &title_format)?;
-    } else {
-        // A merge needs at least two cells.
-        sheet.write_string_with_format(TITLE_ROW, 0, title.as_ref(), &title_format)?;
-    }
-    sheet.set_row_height(TITLE_ROW, 28)?;
-
-    let header_format = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(0x00D9_D9D9));
-    let mut widths = vec![0usize; columns];
-    for (col, header) in headers.iter().enumerate() {
-        let header = neutralise(header);
-        sheet.write_string_with_format(HEADER_ROW, col_num(col)?, header.as_ref(), &header_format)?;
-        widen(&mut widths, col, text_width(&header) + FILTER_BUTTON_WIDTH);
-    }
-
-    for (index, cells) in rows.iter().enumerate() {
-        let row = u32::try_from(index)
-            .ok()
-            .and_then(|index| index.checked_add(FIRST_DATA_ROW))
-            .ok_or(XlsxError::RowColumnLimitError)?;
-        for (col, cell) in cells.iter().enumerate() {
-            let width = write_cell(sheet, row, col_num(col)?, cell)?;
-            widen(&mut widths, col, width);
+impl SheetWriter {
+    pub fn new(tempdir: Option<&Path>, sheet_name: &str, title: &str, headers: &[&str]) -> Result<Self, OfficeError> {
+        let mut workbook = Workbook::new();
+        if let Some(dir) = tempdir {
+            workbook.set_tempdir(dir).map_err(write_error)?;
         }
+        let mut writer = Self { workbook, widths: vec![0; headers.len()], headers: headers.len(), next_row: 0 };
+        writer.start(sheet_name, title, headers).map_err(write_error)?;
+        Ok(writer)
     }
 
-    if !headers.is_empty() {
-        let last_row = u32::try_from(rows.len())
-            .ok()
-            .and_then(|len| len.checked_add(HEADER_ROW))
-            .ok_or(XlsxError::RowColumnLimitError)?;
-        sheet.autofilter(HEADER_ROW, 0, last_row, col_num(headers.len() - 1)?)?;
+    fn sheet(&mut self) -> Result<&mut Worksheet, XlsxError> {
+        self.workbook.worksheet_from_index(0)
     }
-    sheet.set_freeze_panes(FIRST_DATA_ROW, 0)?;
 
-    for (col, width) in widths.into_iter().enumerate() {
-        let width = (width + 2).clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH);
-        sheet.set_column_width(col_num(col)?, u32::try_from(width).unwrap_or(60))?;
+    fn start(&mut self, sheet_name: &str, title: &str, headers: &[&str]) -> Result<(), XlsxError> {
+        let last_col = col_num(headers.len().saturating_sub(1))?;
+        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(sanitise_sheet_name(sheet_name))?;
+        let title_format = Format::new()
+            .set_bold()
+            .set_font_size(16)
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
+        let title = neutralise(title);
+        if last_col > 0 {
+            sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &title, &title_format)?;
+        } else {
+            // A merge needs at least two cells.
+            sheet.write_string_with_format(TITLE_ROW, 0, title.as_ref(), &title_format)?;
+        }
+        sheet.set_row_height(TITLE_ROW, 28)?;
+
+        let header_format = Format::new()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin)
+            .set_background_color(Color::RGB(0x00D9_D9D9));
+        for (col, header) in headers.iter().enumerate() {
+            let header = neutralise(header);
+            sheet.write_string_with_format(HEADER_ROW, col_num(col)?, header.as_ref(), &header_format)?;
+            widen(&mut self.widths, col, text_width(&header) + FILTER_BUTTON_WIDTH);
+        }
+        self.next_row = FIRST_DATA_ROW;
+        Ok(())
     }
-    Ok(())
+
+    /// Appends one data row (a row longer than the headers is written whole).
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), OfficeError> {
+        let row = self.next_row;
+        if row == u32::MAX {
+            return Err(write_error(XlsxError::RowColumnLimitError));
+        }
+        if self.widths.len() < cells.len() {
+            self.widths.resize(cells.len(), 0);
+        }
+        for (col, cell) in cells.iter().enumerate() {
+            let col_u16 = col_num(col).map_err(write_error)?;
+            let width = write_cell(self.sheet().map_err(write_error)?, row, col_u16, cell).map_err(write_error)?;
+            widen(&mut self.widths, col, width);
+        }
+        self.next_row = row + 1;
+        Ok(())
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> u32 {
+        self.next_row.saturating_sub(FIRST_DATA_ROW)
+    }
+
+    fn close(&mut self) -> Result<(), XlsxError> {
+        let headers = self.headers;
+        let last_row = self.next_row.saturating_sub(1).max(HEADER_ROW);
+        let widths = std::mem::take(&mut self.widths);
+        let sheet = self.sheet()?;
+        if headers > 0 {
+            sheet.autofilter(HEADER_ROW, 0, last_row, col_num(headers - 1)?)?;
+        }
+        sheet.set_freeze_panes(FIRST_DATA_ROW, 0)?;
+        for (col, width) in widths.into_iter().enumerate() {
+            let width = (width + 2).clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH);
+            sheet.set_column_width(col_num(col)?, u32::try_from(width).unwrap_or(60))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish_to_buffer(mut self) -> Result<Vec<u8>, OfficeError> {
+        self.close().map_err(write_error)?;
+        self.workbook.save_to_buffer().map_err(write_error)
+    }
+
+    pub fn finish_to_file(mut self, path: &Path) -> Result<(), OfficeError> {
+        self.close().map_err(write_error)?;
+        self.workbook.save(path).map_err(write_error)
+    }
 }
 
 /// Writes one data cell and returns its display width.

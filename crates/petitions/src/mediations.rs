@@ -308,11 +308,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p, true).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|m| {
+    let headers = ["案件编号", "调处日期", "调处方式", "调处人", "参与各方", "调处情况", "调处结果"];
+    platform::ledger::export_list(
+        &ctx,
+        "矛盾调处",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p, true)),
+        |m| {
             vec![
                 Cell::from(m.case_no.clone()),
                 Cell::from(m.mediated_on.clone()),
@@ -322,10 +326,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(m.content.clone()),
                 Cell::from(m.result_label()),
             ]
-        })
-        .collect();
-    let headers = ["案件编号", "调处日期", "调处方式", "调处人", "参与各方", "调处情况", "调处结果"];
-    platform::ledger::export_xlsx(&ctx, "矛盾调处", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 async fn api_list(ctx: Ctx, q: Q) -> AppResult<Response> {

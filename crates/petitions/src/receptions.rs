@@ -330,11 +330,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p, true).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|r| {
+    let headers = ["接访时间", "方式", "接访人", "地点", "来访人", "人数", "反映问题及答复", "处理结果", "关联信访件"];
+    platform::ledger::export_list(
+        &ctx,
+        "接访记录",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p, true)),
+        |r| {
             vec![
                 Cell::from(format!("{} {}", r.received_on, r.received_time).trim().to_string()),
                 Cell::from(r.kind_label()),
@@ -346,10 +350,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(r.outcome_label()),
                 Cell::from(r.case_no.clone().unwrap_or_default()),
             ]
-        })
-        .collect();
-    let headers = ["接访时间", "方式", "接访人", "地点", "来访人", "人数", "反映问题及答复", "处理结果", "关联信访件"];
-    platform::ledger::export_xlsx(&ctx, "接访记录", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

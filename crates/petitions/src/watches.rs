@@ -473,26 +473,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|w| {
-            vec![
-                Cell::from(w.subject_label()),
-                Cell::from(w.subject.clone()),
-                Cell::from(w.level_label()),
-                Cell::from(w.reason.clone()),
-                Cell::from(w.measures.clone()),
-                Cell::from(w.unit_name.clone()),
-                Cell::from(w.responsible_name.clone()),
-                Cell::from(w.leader_name.clone().unwrap_or_default()),
-                Cell::from(w.started_on.clone()),
-                Cell::from(w.review_on.clone()),
-                Cell::from(w.status_label()),
-            ]
-        })
-        .collect();
     let headers = [
         "类型",
         "稳控对象",
@@ -506,7 +486,30 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "下次研判",
         "状态",
     ];
-    platform::ledger::export_xlsx(&ctx, "稳控对象", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "稳控对象",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |w| {
+            vec![
+                Cell::from(w.subject_label()),
+                Cell::from(w.subject.clone()),
+                Cell::from(w.level_label()),
+                Cell::from(w.reason.clone()),
+                Cell::from(w.measures.clone()),
+                Cell::from(w.unit_name.clone()),
+                Cell::from(w.responsible_name.clone()),
+                Cell::from(w.leader_name.clone().unwrap_or_default()),
+                Cell::from(w.started_on.clone()),
+                Cell::from(w.review_on.clone()),
+                Cell::from(w.status_label()),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -10,7 +10,7 @@ use crate::catalogue::narrowed;
 use askama::Template;
 use axum::Json;
 use axum::extract::Path;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use platform::audit::Event;
@@ -465,30 +465,9 @@ async fn download(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
         return Err(AppError::Conflict("归档尚未生成完成".into()));
     }
     let file = tokio::fs::File::open(job.file()).await.map_err(|_| AppError::NotFound)?;
-    // Streamed in 256 KiB pieces: an archive with its attachments can be large.
-    let chunks = futures_util::stream::unfold(file, |mut f| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0u8; 256 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), f))
-            }
-            Err(e) => Some((Err(e), f)),
-        }
-    });
-    let body = axum::body::Body::from_stream(chunks);
-    let name = job.file_name();
-    let encoded: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"archive.zip\"; filename*=UTF-8''{encoded}")),
-        ],
-        body,
-    )
-        .into_response())
+    let len = file.metadata().await.map_err(anyhow::Error::from)?.len();
+    // Streamed: an archive with its attachments can be large.
+    Ok(platform::web::download_file(file, len, &job.file_name(), "application/zip"))
 }
 
 async fn api_start(ctx: Ctx, b: JsonBody) -> AppResult<Response> {

@@ -341,11 +341,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|m| {
+    let headers = ["日期", "类别", "会议名称", "召开单位", "地点", "主持人", "实到", "应到", "研判和部署事项"];
+    platform::ledger::export_list(
+        &ctx,
+        "疫情防控会议",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |m| {
             vec![
                 Cell::from(m.held_on.clone()),
                 Cell::from(m.kind_label()),
@@ -357,10 +361,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::Int(m.invited),
                 Cell::from(m.summary.clone()),
             ]
-        })
-        .collect();
-    let headers = ["日期", "类别", "会议名称", "召开单位", "地点", "主持人", "实到", "应到", "研判和部署事项"];
-    platform::ledger::export_xlsx(&ctx, "疫情防控会议", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

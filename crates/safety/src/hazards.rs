@@ -640,28 +640,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|h| {
-            vec![
-                Cell::from(h.found_on.clone()),
-                Cell::from(h.kind_label()),
-                Cell::from(h.source_name.clone()),
-                Cell::from(h.place.clone()),
-                Cell::from(h.description.clone()),
-                Cell::from(h.level_label()),
-                Cell::from(h.unit_name.clone()),
-                Cell::from(h.deadline.clone()),
-                Cell::from(h.rectification.clone()),
-                Cell::from(h.evidence.clone()),
-                Cell::from(h.status_label()),
-                Cell::from(h.closed_on.clone().unwrap_or_default()),
-                Cell::from(h.closed_by_name.clone()),
-            ]
-        })
-        .collect();
     let headers = [
         "发现日期",
         "类别",
@@ -677,7 +655,32 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "销号日期",
         "销号人",
     ];
-    platform::ledger::export_xlsx(&ctx, "隐患整改", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "隐患整改",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |h| {
+            vec![
+                Cell::from(h.found_on.clone()),
+                Cell::from(h.kind_label()),
+                Cell::from(h.source_name.clone()),
+                Cell::from(h.place.clone()),
+                Cell::from(h.description.clone()),
+                Cell::from(h.level_label()),
+                Cell::from(h.unit_name.clone()),
+                Cell::from(h.deadline.clone()),
+                Cell::from(h.rectification.clone()),
+                Cell::from(h.evidence.clone()),
+                Cell::from(h.status_label()),
+                Cell::from(h.closed_on.clone().unwrap_or_default()),
+                Cell::from(h.closed_by_name.clone()),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

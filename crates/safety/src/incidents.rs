@@ -474,11 +474,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|c| {
+    let headers = ["发生日期", "事件类别", "事件名称", "发生单位", "基本事实", "处置情况"];
+    platform::ledger::export_list(
+        &ctx,
+        "重大事件",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |c| {
             vec![
                 Cell::from(c.occurred_on.clone()),
                 Cell::from(c.kind_name.clone()),
@@ -487,10 +491,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(c.facts.clone()),
                 Cell::from(c.handling.clone()),
             ]
-        })
-        .collect();
-    let headers = ["发生日期", "事件类别", "事件名称", "发生单位", "基本事实", "处置情况"];
-    platform::ledger::export_xlsx(&ctx, "重大事件", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

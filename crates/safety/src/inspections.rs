@@ -523,27 +523,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|i| {
-            vec![
-                Cell::from(i.inspected_on.clone()),
-                Cell::from(i.group()),
-                Cell::from(i.kind_label()),
-                Cell::from(i.unit_name.clone()),
-                Cell::from(i.target_name.clone().unwrap_or_default()),
-                Cell::from(i.place.clone()),
-                Cell::from(i.inspectors.clone()),
-                Cell::Int(i.items),
-                Cell::Int(i.problems),
-                Cell::Int(i.hazards),
-                Cell::Int(i.hazards_closed),
-                Cell::from(i.summary.clone()),
-            ]
-        })
-        .collect();
     let headers = [
         "检查日期",
         "类别",
@@ -558,7 +537,31 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "已销号",
         "检查情况",
     ];
-    platform::ledger::export_xlsx(&ctx, "安全检查", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "安全检查",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |i| {
+            vec![
+                Cell::from(i.inspected_on.clone()),
+                Cell::from(i.group()),
+                Cell::from(i.kind_label()),
+                Cell::from(i.unit_name.clone()),
+                Cell::from(i.target_name.clone().unwrap_or_default()),
+                Cell::from(i.place.clone()),
+                Cell::from(i.inspectors.clone()),
+                Cell::Int(i.items),
+                Cell::Int(i.problems),
+                Cell::Int(i.hazards),
+                Cell::Int(i.hazards_closed),
+                Cell::from(i.summary.clone()),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -522,11 +522,16 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|k| {
+    let headers =
+        ["罪犯编号", "姓名", "监区", "类别", "风险等级", "管控措施", "责任民警", "列管日期", "复核日期", "状态"];
+    platform::ledger::export_list(
+        &ctx,
+        "重点罪犯",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |k| {
             vec![
                 Cell::from(k.prisoner_no.clone()),
                 Cell::from(k.name.clone()),
@@ -539,11 +544,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(k.review_on.clone()),
                 Cell::from(if k.active() { "在册" } else { "已撤销" }),
             ]
-        })
-        .collect();
-    let headers =
-        ["罪犯编号", "姓名", "监区", "类别", "风险等级", "管控措施", "责任民警", "列管日期", "复核日期", "状态"];
-    platform::ledger::export_xlsx(&ctx, "重点罪犯", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

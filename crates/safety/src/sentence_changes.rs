@@ -552,29 +552,7 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
     let opt = |d: &Option<String>| Cell::from(d.clone().unwrap_or_default());
-    let rows = page
-        .items
-        .iter()
-        .map(|c| {
-            vec![
-                Cell::from(c.case_no.clone()),
-                Cell::from(c.kind_label()),
-                Cell::from(c.unit_name.clone()),
-                Cell::from(c.stage_label()),
-                Cell::from(c.proposed_on.clone()),
-                opt(&c.reviewed_on),
-                opt(&c.publicised_on),
-                opt(&c.meeting_on),
-                opt(&c.submitted_on),
-                opt(&c.decided_on),
-                Cell::from(c.result_label()),
-                Cell::from(c.officers.clone()),
-                Cell::from(if c.late == 1 { "超期" } else { "" }),
-            ]
-        })
-        .collect();
     let headers = [
         "案件编号",
         "类别",
@@ -590,7 +568,32 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "承办民警",
         "时效",
     ];
-    platform::ledger::export_xlsx(&ctx, "减假暂案件", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "减假暂案件",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |c| {
+            vec![
+                Cell::from(c.case_no.clone()),
+                Cell::from(c.kind_label()),
+                Cell::from(c.unit_name.clone()),
+                Cell::from(c.stage_label()),
+                Cell::from(c.proposed_on.clone()),
+                opt(&c.reviewed_on),
+                opt(&c.publicised_on),
+                opt(&c.meeting_on),
+                opt(&c.submitted_on),
+                opt(&c.decided_on),
+                Cell::from(c.result_label()),
+                Cell::from(c.officers.clone()),
+                Cell::from(if c.late == 1 { "超期" } else { "" }),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -363,11 +363,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|c| {
+    let headers = ["统计日期", "单位", "人群", "应接种人数", "已接种人数", "加强免疫人数", "接种率", "备注"];
+    platform::ledger::export_list(
+        &ctx,
+        "疫苗接种",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |c| {
             vec![
                 Cell::from(c.as_of.clone()),
                 Cell::from(c.unit_name.clone()),
@@ -378,10 +382,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::from(c.percent_text()),
                 Cell::from(c.note.clone()),
             ]
-        })
-        .collect();
-    let headers = ["统计日期", "单位", "人群", "应接种人数", "已接种人数", "加强免疫人数", "接种率", "备注"];
-    platform::ledger::export_xlsx(&ctx, "疫苗接种", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -615,27 +615,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|d| {
-            vec![
-                Cell::from(d.held_on.clone()),
-                Cell::from(d.kind_label()),
-                Cell::from(d.title.clone()),
-                Cell::from(d.unit_name.clone()),
-                Cell::from(d.place.clone()),
-                Cell::from(d.commander.clone()),
-                Cell::Int(d.people),
-                Cell::from(d.scenario.clone()),
-                Cell::from(d.rating_label()),
-                Cell::from(d.evaluation.clone()),
-                Cell::Int(d.problems),
-                Cell::Int(d.closed),
-            ]
-        })
-        .collect();
     let headers = [
         "日期",
         "类别",
@@ -650,7 +629,31 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "发现问题",
         "已销号",
     ];
-    platform::ledger::export_xlsx(&ctx, "应急演练", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "应急演练",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |d| {
+            vec![
+                Cell::from(d.held_on.clone()),
+                Cell::from(d.kind_label()),
+                Cell::from(d.title.clone()),
+                Cell::from(d.unit_name.clone()),
+                Cell::from(d.place.clone()),
+                Cell::from(d.commander.clone()),
+                Cell::Int(d.people),
+                Cell::from(d.scenario.clone()),
+                Cell::from(d.rating_label()),
+                Cell::from(d.evaluation.clone()),
+                Cell::Int(d.problems),
+                Cell::Int(d.closed),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -679,7 +682,12 @@ async fn form(ctx: &Ctx, id: Option<i64>, f: FormPairs, errors: FieldErrors) -> 
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let units = departments(ctx).await?;
     let prison = match f.get("unit_id").trim().parse::<i64>() {
-        Ok(u) => Some(prison_of(ctx, u).await?),
+        // A unit that does not exist (a tampered form) lists no departments; the save refused it.
+        Ok(u) => match prison_of(ctx, u).await {
+            Ok(p) => Some(p),
+            Err(AppError::Validation(_)) => None,
+            Err(e) => return Err(e),
+        },
         Err(_) => None,
     };
     Ok((

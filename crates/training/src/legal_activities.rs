@@ -517,26 +517,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|a| {
-            vec![
-                Cell::from(a.held_on.clone()),
-                Cell::from(a.form_label()),
-                Cell::from(a.law_labels()),
-                Cell::from(a.title.clone()),
-                Cell::from(a.unit_name.clone()),
-                Cell::from(a.organiser.clone()),
-                Cell::from(a.audience.clone()),
-                Cell::Int(a.participants),
-                Cell::from(a.plan_item.clone()),
-                Cell::from(a.exam_title.clone()),
-                Cell::from(platform::richtext::to_text(&a.content)),
-            ]
-        })
-        .collect();
     let headers = [
         "日期",
         "形式",
@@ -550,7 +530,30 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "关联考试",
         "活动内容",
     ];
-    platform::ledger::export_xlsx(&ctx, "普法活动", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "普法活动",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |a| {
+            vec![
+                Cell::from(a.held_on.clone()),
+                Cell::from(a.form_label()),
+                Cell::from(a.law_labels()),
+                Cell::from(a.title.clone()),
+                Cell::from(a.unit_name.clone()),
+                Cell::from(a.organiser.clone()),
+                Cell::from(a.audience.clone()),
+                Cell::Int(a.participants),
+                Cell::from(a.plan_item.clone()),
+                Cell::from(a.exam_title.clone()),
+                Cell::from(platform::richtext::to_text(&a.content)),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -425,11 +425,15 @@ async fn hours_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn hours_export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, HOURS_SORTS);
-    let page = hours(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|h| {
+    let headers = ["姓名", "人员类别", "单位", "参训次数", "学时"];
+    platform::ledger::export_list(
+        &ctx,
+        "学时统计",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(hours(c, p)),
+        |h| {
             vec![
                 Cell::from(h.name.clone()),
                 Cell::from(h.kind_label()),
@@ -437,10 +441,9 @@ pub(crate) async fn hours_export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::Int(h.sessions),
                 Cell::from(h.hours_text()),
             ]
-        })
-        .collect();
-    let headers = ["姓名", "人员类别", "单位", "参训次数", "学时"];
-    platform::ledger::export_xlsx(&ctx, "学时统计", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -477,27 +477,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|t| {
-            vec![
-                Cell::from(t.start_on.clone()),
-                Cell::from(t.end_on.clone()),
-                Cell::from(t.kind_name.clone()),
-                Cell::from(t.title.clone()),
-                Cell::from(t.unit_name.clone()),
-                Cell::from(t.organiser.clone()),
-                Cell::from(t.trainer.clone()),
-                Cell::from(t.place.clone()),
-                Cell::from(t.hours_text()),
-                Cell::from(t.audience.clone()),
-                Cell::Int(t.present),
-                Cell::Int(t.invited),
-            ]
-        })
-        .collect();
     let headers = [
         "开始日期",
         "结束日期",
@@ -512,7 +491,31 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "实到人数",
         "应到人数",
     ];
-    platform::ledger::export_xlsx(&ctx, "培训记录", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "培训记录",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(list(c, p)),
+        |t| {
+            vec![
+                Cell::from(t.start_on.clone()),
+                Cell::from(t.end_on.clone()),
+                Cell::from(t.kind_name.clone()),
+                Cell::from(t.title.clone()),
+                Cell::from(t.unit_name.clone()),
+                Cell::from(t.organiser.clone()),
+                Cell::from(t.trainer.clone()),
+                Cell::from(t.place.clone()),
+                Cell::from(t.hours_text()),
+                Cell::from(t.audience.clone()),
+                Cell::Int(t.present),
+                Cell::Int(t.invited),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -70,11 +70,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = service::list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|c| {
+    let headers = ["姓名", "类型", "生效日期", "文号", "岗位", "领导职务", "职务等级", "单位", "事由"];
+    platform::ledger::export_list(
+        &ctx,
+        "职务调整",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(service::list(c, p)),
+        |c| {
             vec![
                 Cell::from(c.person_name.clone()),
                 Cell::from(c.kind_label()),
@@ -90,10 +94,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 )),
                 Cell::from(c.reason.clone()),
             ]
-        })
-        .collect();
-    let headers = ["姓名", "类型", "生效日期", "文号", "岗位", "领导职务", "职务等级", "单位", "事由"];
-    platform::ledger::export_xlsx(&ctx, "职务调整", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -66,11 +66,15 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = service::list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|o| {
+    let headers = ["组织编码", "组织名称", "类型", "所属单位", "成立日期", "撤销日期", "党员数", "任期（年）"];
+    platform::ledger::export_list(
+        &ctx,
+        "党组织",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(service::list(c, p)),
+        |o| {
             vec![
                 Cell::from(o.code.clone()),
                 Cell::from(o.name.clone()),
@@ -81,10 +85,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::Int(o.members),
                 Cell::Int(o.term_years),
             ]
-        })
-        .collect();
-    let headers = ["组织编码", "组织名称", "类型", "所属单位", "成立日期", "撤销日期", "党员数", "任期（年）"];
-    platform::ledger::export_xlsx(&ctx, "党组织", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

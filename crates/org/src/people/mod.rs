@@ -90,30 +90,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = service::list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|x| {
-            vec![
-                Cell::from(x.name.clone()),
-                Cell::from(x.kind_label()),
-                Cell::from(x.gender_label()),
-                Cell::from(x.birth_date.clone()),
-                Cell::from(x.id_number_masked.clone()),
-                Cell::from(x.police_number.clone()),
-                Cell::from(x.unit_name.clone()),
-                Cell::from(x.post.clone()),
-                Cell::from(x.rank_label()),
-                Cell::from(x.level_label()),
-                Cell::from(x.party_label()),
-                Cell::from(x.party_join_date.clone()),
-                Cell::from(x.branch_name.clone()),
-                Cell::from(x.masked_phone()),
-                Cell::from(x.employment_label()),
-            ]
-        })
-        .collect();
     let headers = [
         "姓名",
         "类别",
@@ -131,7 +107,34 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "手机号",
         "在职状态",
     ];
-    platform::ledger::export_xlsx(&ctx, "人员花名册", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "人员花名册",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(service::list(c, p)),
+        |x| {
+            vec![
+                Cell::from(x.name.clone()),
+                Cell::from(x.kind_label()),
+                Cell::from(x.gender_label()),
+                Cell::from(x.birth_date.clone()),
+                Cell::from(x.id_number_masked.clone()),
+                Cell::from(x.police_number.clone()),
+                Cell::from(x.unit_name.clone()),
+                Cell::from(x.post.clone()),
+                Cell::from(x.rank_label()),
+                Cell::from(x.level_label()),
+                Cell::from(x.party_label()),
+                Cell::from(x.party_join_date.clone()),
+                Cell::from(x.branch_name.clone()),
+                Cell::from(x.masked_phone()),
+                Cell::from(x.employment_label()),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -114,32 +114,6 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 /// The export carries masked identifiers only, like the list; it is audited by the shared export.
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let mut page = service::list(&ctx, &p).await?;
-    service::open_summaries(&ctx, &mut page.items)?;
-    let rows = page
-        .items
-        .iter()
-        .map(|x| {
-            vec![
-                Cell::from(x.case_no.clone()),
-                Cell::from(format!("{} {}", x.received_on, x.received_time).trim().to_string()),
-                Cell::from(x.channel_label()),
-                Cell::from(x.kind_label()),
-                Cell::from(x.petitioner_masked.clone()),
-                Cell::from(x.type_label()),
-                Cell::from(x.id_number_masked.clone()),
-                Cell::Int(x.visitors),
-                Cell::from(x.summary.clone()),
-                Cell::from(x.concerned_unit_name.clone().unwrap_or_default()),
-                Cell::from(x.handler_name.clone().unwrap_or_default()),
-                Cell::from(x.stage_label()),
-                Cell::from(x.reply_due_on.clone()),
-                Cell::from(x.replied_on.clone().unwrap_or_default()),
-                Cell::from(x.reply_status()),
-                Cell::from(x.closed_on.clone().unwrap_or_default()),
-            ]
-        })
-        .collect();
     let headers = [
         "案件编号",
         "接报时间",
@@ -158,7 +132,41 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         "答复情况",
         "办结日期",
     ];
-    platform::ledger::export_xlsx(&ctx, "信访件", &headers, rows, &filters).await
+    platform::ledger::export_list(
+        &ctx,
+        "信访件",
+        &headers,
+        p,
+        &filters,
+        |c, p| {
+            Box::pin(async move {
+                let mut page = service::list(c, p).await?;
+                service::open_summaries(c, &mut page.items)?;
+                Ok(page)
+            })
+        },
+        |x| {
+            vec![
+                Cell::from(x.case_no.clone()),
+                Cell::from(format!("{} {}", x.received_on, x.received_time).trim().to_string()),
+                Cell::from(x.channel_label()),
+                Cell::from(x.kind_label()),
+                Cell::from(x.petitioner_masked.clone()),
+                Cell::from(x.type_label()),
+                Cell::from(x.id_number_masked.clone()),
+                Cell::Int(x.visitors),
+                Cell::from(x.summary.clone()),
+                Cell::from(x.concerned_unit_name.clone().unwrap_or_default()),
+                Cell::from(x.handler_name.clone().unwrap_or_default()),
+                Cell::from(x.stage_label()),
+                Cell::from(x.reply_due_on.clone()),
+                Cell::from(x.replied_on.clone().unwrap_or_default()),
+                Cell::from(x.reply_status()),
+                Cell::from(x.closed_on.clone().unwrap_or_default()),
+            ]
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -6,7 +6,7 @@ pub mod export;
 pub mod import;
 pub mod upload;
 
-pub use export::export_xlsx;
+pub use export::{export_list, export_xlsx};
 pub use import::{ImportOutcome, Importer, RowError};
 
 use crate::error::{AppError, AppResult};

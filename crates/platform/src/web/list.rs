@@ -17,6 +17,45 @@ pub struct ListParams {
     pub sort_key: String,
     pub desc: bool,
     pub raw: BTreeMap<String, String>,
+    /// Set only by a streamed export ([`crate::ledger::export::export_list`]): which slice of the
+    /// list's sorted keys this call reads.
+    pub export: Option<ExportWindow>,
+}
+
+/// A streamed export reads a list in slices. The first slice reads every matching key in the
+/// list's order at once (a few bytes a row) and keeps them; every slice then reads the full
+/// columns for its keys only. So the rows are those that matched when the export began, each
+/// once, in order, however many are written meanwhile — and no slice walks past the ones
+/// before it, as OFFSET would.
+#[derive(Clone, Debug, Default)]
+pub struct ExportWindow {
+    keys: std::sync::Arc<std::sync::OnceLock<Vec<i64>>>,
+    slice: usize,
+}
+
+impl ExportWindow {
+    /// Rows per slice.
+    pub const SLICE: usize = 2_000;
+
+    pub fn at(&self, slice: usize) -> Self {
+        Self { keys: self.keys.clone(), slice }
+    }
+
+    /// Whether the list read its keys through this window (a list not built on [`fetch_page`]
+    /// answers with every row at once instead).
+    pub fn used(&self) -> bool {
+        self.keys.get().is_some()
+    }
+
+    pub fn total(&self) -> usize {
+        self.keys.get().map_or(0, Vec::len)
+    }
+
+    fn part(&self) -> &[i64] {
+        let keys = self.keys.get().map_or(&[][..], Vec::as_slice);
+        let from = (self.slice * Self::SLICE).min(keys.len());
+        &keys[from..(from + Self::SLICE).min(keys.len())]
+    }
 }
 
 impl ListParams {
@@ -37,6 +76,7 @@ impl ListParams {
             sort_key: key.into(),
             desc,
             raw,
+            export: None,
         }
     }
 
@@ -112,6 +152,14 @@ pub async fn fetch_page<T>(
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
+    if let Some(window) = &p.export {
+        // A grouped list has no plain WHERE to add the slice's keys to: it answers whole.
+        let mut probe = Sql::new("");
+        from_where(&mut probe);
+        if !probe.text().contains("GROUP BY") {
+            return fetch_slice(db, select, key, from_where, p, window).await;
+        }
+    }
     let mut count = Sql::new("SELECT count(*) ");
     from_where(&mut count);
     let deferrable = count.text().contains(" WHERE ") && !count.text().contains("GROUP BY");
@@ -163,6 +211,52 @@ where
         .bind(p.offset());
     let items = q.query_as::<T>().fetch_all(&db.pool).await?;
     Ok(Paged { items, total, page: p.page, per_page: p.per_page })
+}
+
+/// One slice of a streamed export (see [`ExportWindow`]).
+async fn fetch_slice<T>(
+    db: &Db,
+    select: &str,
+    key: &str,
+    from_where: impl Fn(&mut Sql),
+    p: &ListParams,
+    window: &ExportWindow,
+) -> Result<Paged<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if !window.used() {
+        let mut keys = Sql::new("SELECT ");
+        keys.push(key).push(" ");
+        from_where(&mut keys);
+        keys.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").bind(p.per_page);
+        let ids = keys.query_scalar::<i64>().fetch_all(&db.pool).await?;
+        let _ = window.keys.set(ids);
+    }
+    let total = window.total() as i64;
+    let part = window.part();
+    let per_page = ExportWindow::SLICE as i64;
+    let page = window.slice as i64 + 1;
+    if part.is_empty() {
+        return Ok(Paged { items: Vec::new(), total, page, per_page });
+    }
+    let mut q = Sql::new("SELECT ");
+    q.push(select).push(" ");
+    from_where(&mut q);
+    let has_where = q.text().contains(" WHERE ");
+    q.push(if has_where { " AND " } else { " WHERE " })
+        .push(key)
+        .push(" IN (")
+        .push_ids(part.iter().copied())
+        .push(")");
+    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
+    let items = q.query_as::<T>().fetch_all(&db.pool).await?;
+    // Fewer rows than keys: some were deleted since the export began. More would mean the
+    // list's filter does not bind the added AND (a bare OR): refused rather than widened.
+    if items.len() > part.len() {
+        return Err(sqlx::Error::Protocol(format!("export slice of {key} read more rows than keys")));
+    }
+    Ok(Paged { items, total, page, per_page })
 }
 
 /// What the pagination bar shows.

@@ -8,7 +8,7 @@ pub mod list;
 
 pub use form::FormCheck;
 pub use layout::{Crumb, Frame, Html};
-pub use list::{ListParams, Paged};
+pub use list::{ExportWindow, ListParams, Paged};
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,6 +39,31 @@ pub fn download(bytes: Vec<u8>, file_name: &str, content_type: &'static str) -> 
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disp) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// A file sent as a download in 256 KiB pieces, never read whole.
+pub fn download_file(file: tokio::fs::File, len: u64, file_name: &str, content_type: &'static str) -> Response {
+    let chunks = futures_util::stream::unfold(file, |mut f| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(buf)), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    let mut resp = axum::body::Body::from_stream(chunks).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    let disp = format!("attachment; filename*=UTF-8''{}", url_encode(file_name));
     if let Ok(v) = HeaderValue::from_str(&disp) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

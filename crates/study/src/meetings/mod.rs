@@ -88,11 +88,16 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     use office::Cell;
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = service::list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|m| {
+    let headers =
+        ["日期", "党组织", "会议类别", "标题", "地点", "主持人", "记录人", "应到", "实到", "第一项议程", "会议记录"];
+    platform::ledger::export_list(
+        &ctx,
+        "会议记录",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(service::list(c, p)),
+        |m| {
             vec![
                 Cell::from(m.held_on.clone()),
                 Cell::from(m.org_name.clone()),
@@ -110,11 +115,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 }),
                 Cell::from(platform::richtext::to_text(&m.minutes)),
             ]
-        })
-        .collect();
-    let headers =
-        ["日期", "党组织", "会议类别", "标题", "地点", "主持人", "记录人", "应到", "实到", "第一项议程", "会议记录"];
-    platform::ledger::export_xlsx(&ctx, "会议记录", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -106,11 +106,16 @@ async fn board(ctx: Ctx, q: Q) -> AppResult<Response> {
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let me = service::own_person(&ctx).await?;
     let (p, filters) = ListParams::for_export(with_view(&ctx, q.0, me)?, SORTS);
-    let page = service::list(&ctx, &p).await?;
-    let rows = page
-        .items
-        .iter()
-        .map(|m| {
+    let headers =
+        ["所属", "序号", "工作措施", "责任领导", "牵头部门", "参加部门", "完成时限", "状态", "进度%", "最近报告"];
+    platform::ledger::export_list(
+        &ctx,
+        "督办事项",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(service::list(c, p)),
+        |m| {
             vec![
                 Cell::from(m.parent_title.clone()),
                 Cell::Int(m.number),
@@ -127,11 +132,9 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
                 Cell::Int(m.percent),
                 Cell::from(m.last_report_on.clone().unwrap_or_default()),
             ]
-        })
-        .collect();
-    let headers =
-        ["所属", "序号", "工作措施", "责任领导", "牵头部门", "参加部门", "完成时限", "状态", "进度%", "最近报告"];
-    platform::ledger::export_xlsx(&ctx, "督办事项", &headers, rows, &filters).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -68,7 +68,12 @@ async fn query(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<AuditRow>> {
         &p,
     )
     .await?;
-    ctx.state.audit_alone(&ctx.actor(), Event::ok("audit_query", "audit_log", "").detail(p.query_with(&[]))).await?;
+    // An export is audited once, as the export, not once per slice it reads.
+    if p.export.is_none() {
+        ctx.state
+            .audit_alone(&ctx.actor(), Event::ok("audit_query", "audit_log", "").detail(p.query_with(&[])))
+            .await?;
+    }
     Ok(page)
 }
 
@@ -121,31 +126,28 @@ async fn list_page(ctx: Ctx, q: Q) -> AppResult<Response> {
 
 async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
     let (p, filters) = ListParams::for_export(q.0, SORTS);
-    let page = query(&ctx, &p).await?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|r| {
+    let headers = ["审计序号", "时间", "用户", "角色", "地址", "事件", "对象", "详情", "结果", "请求编号"];
+    platform::ledger::export_list(
+        &ctx,
+        "审计日志",
+        &headers,
+        p,
+        &filters,
+        |c, p| Box::pin(query(c, p)),
+        |r| {
             vec![
                 Cell::Int(r.seq),
                 Cell::from(format_ms(r.at)),
-                Cell::from(r.username),
-                Cell::from(r.role),
-                Cell::from(r.addr),
+                Cell::from(r.username.clone()),
+                Cell::from(r.role.clone()),
+                Cell::from(r.addr.clone()),
                 Cell::from(event_name(&r.event).to_string()),
                 Cell::from(format!("{} {}", r.object_type, r.object_id)),
-                Cell::from(r.detail),
-                Cell::from(r.result),
-                Cell::from(r.request_id),
+                Cell::from(r.detail.clone()),
+                Cell::from(r.result.clone()),
+                Cell::from(r.request_id.clone()),
             ]
-        })
-        .collect();
-    platform::ledger::export_xlsx(
-        &ctx,
-        "审计日志",
-        &["审计序号", "时间", "用户", "角色", "地址", "事件", "对象", "详情", "结果", "请求编号"],
-        rows,
-        &filters,
+        },
     )
     .await
 }
