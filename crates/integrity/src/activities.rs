@@ -204,22 +204,6 @@ pub(crate) async fn unit_in_scope(ctx: &Ctx, chosen: Option<i64>, required: bool
         .ok_or_else(|| AppError::field("unit_id", "请选择您管理范围内的部门"))
 }
 
-/// An optional id field: empty is None, anything but a whole number is a field error.
-pub(crate) fn opt_id(c: &mut FormCheck, f: &FormPairs, field: &str, what: &str) -> Option<i64> {
-    let raw = f.get(field);
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match raw.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            c.add(field, format!("请选择有效的{what}"));
-            None
-        }
-    }
-}
-
 /// What the activity form (and the API) posts.
 pub struct ActivityInput {
     pub unit_id: Option<i64>,
@@ -238,7 +222,7 @@ pub struct ActivityInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ActivityInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "部门");
+    let unit_id = c.opt_id("unit_id", "部门", &f.get("unit_id"));
     let kind = c.choice("kind", "活动类别", &f.get("kind"), ACTIVITY_KINDS);
     let title = c.text("title", "活动名称", &f.get("title"), 200, true);
     let held = c.date("held_on", "活动日期", &f.get("held_on"), true);
@@ -252,7 +236,7 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ActivityInput
     if kind == "warning_film" && film_title.is_empty() {
         c.add("film_title", "观看警示教育片须填写片名");
     }
-    let meeting_id = opt_id(&mut c, f, "meeting_id", "会议");
+    let meeting_id = c.opt_id("meeting_id", "会议", &f.get("meeting_id"));
     let content = c.rich_text("content", "活动内容", &f.get("content"), 100_000, false);
     c.finish()?;
     Ok(ActivityInput {

@@ -1,7 +1,7 @@
 //! 案例汇编: compilations of warning cases (#4's study materials of kind `warning_case`), each
 //! of a unit, listing its cases in the order they were added.
 
-use crate::activities::{departments, opt_id, unit_in_scope};
+use crate::activities::{departments, unit_in_scope};
 use crate::{INTEGRITY_EDIT, INTEGRITY_VIEW};
 use askama::Template;
 use axum::Json;
@@ -132,7 +132,7 @@ pub struct CompilationInput {
 
 pub fn parse(f: &FormPairs) -> AppResult<CompilationInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "部门");
+    let unit_id = c.opt_id("unit_id", "部门", &f.get("unit_id"));
     let title = c.text("title", "汇编名称", &f.get("title"), 200, true);
     let day = c.date("compiled_on", "汇编日期", &f.get("compiled_on"), true);
     let description = c.long_text("description", "说明", &f.get("description"), 2000, false);

@@ -2,7 +2,7 @@
 //! its level, measures, owner and review dates; reviews recorded one by one (moving the next
 //! review a year on); the year's review coverage of key posts; to-dos for reviews due or overdue.
 
-use crate::activities::{departments, opt_id, unit_in_scope, year_of};
+use crate::activities::{departments, unit_in_scope, year_of};
 use crate::domain::*;
 use crate::{INTEGRITY_EDIT, INTEGRITY_VIEW};
 use askama::Template;
@@ -263,7 +263,7 @@ fn ticked(v: &str) -> bool {
 /// `next_review_on` left empty is a year from today.
 pub fn parse(f: &FormPairs, today: Date) -> AppResult<RiskInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "部门");
+    let unit_id = c.opt_id("unit_id", "部门", &f.get("unit_id"));
     if unit_id.is_none() && f.get("unit_id").trim().is_empty() {
         c.add("unit_id", "请选择部门");
     }
@@ -271,7 +271,7 @@ pub fn parse(f: &FormPairs, today: Date) -> AppResult<RiskInput> {
     let risk_point = c.long_text("risk_point", "风险点", &f.get("risk_point"), 500, true);
     let level = c.choice("level", "风险等级", &f.get("level"), RISK_LEVELS);
     let measures = c.long_text("measures", "防控措施", &f.get("measures"), 2000, false);
-    let owner_id = opt_id(&mut c, f, "owner_id", "责任人");
+    let owner_id = c.opt_id("owner_id", "责任人", &f.get("owner_id"));
     let next = c.date("next_review_on", "下次复核日期", &f.get("next_review_on"), false);
     c.finish()?;
     Ok(RiskInput {

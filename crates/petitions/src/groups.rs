@@ -171,10 +171,10 @@ pub struct GroupInput {
 
 pub fn parse(f: &FormPairs) -> AppResult<GroupInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "所属单位", &f.get("unit_id"));
+    let unit_id = c.opt_id("unit_id", "所属单位", &f.get("unit_id"));
     let name = c.text("name", "小组名称", &f.get("name"), 100, true);
     let purpose = c.long_text("purpose", "成立目的", &f.get("purpose"), 1000, false);
-    let period_id = shared::opt_id(&mut c, "period_id", "特殊时期", &f.get("period_id"));
+    let period_id = c.opt_id("period_id", "特殊时期", &f.get("period_id"));
     let starts = c.date("starts_on", "成立日期", &f.get("starts_on"), true);
     let ends = c.date("ends_on", "撤销日期", &f.get("ends_on"), false);
     if let (Some(s), Some(e)) = (starts, ends)

@@ -171,7 +171,7 @@ pub fn parse(f: &FormPairs, petition_id: Option<i64>, today: jiff::civil::Date) 
         c.add("mediated_on", "调处日期不能晚于今天");
     }
     let method = c.choice("method", "调处方式", &f.get("method"), MEDIATION_METHODS);
-    let mediator_id = shared::opt_id(&mut c, "mediator_id", "调处人", &f.get("mediator_id"));
+    let mediator_id = c.opt_id("mediator_id", "调处人", &f.get("mediator_id"));
     let parties = c.text("parties", "参与各方", &f.get("parties"), 300, false);
     let content = c.long_text("content", "调处情况", &f.get("content"), 5000, true);
     let result = c.choice("result", "调处结果", &f.get("result"), MEDIATION_RESULTS);

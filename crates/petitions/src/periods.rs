@@ -225,7 +225,7 @@ pub struct PeriodInput {
 
 pub fn parse(f: &FormPairs) -> AppResult<PeriodInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "所属单位", &f.get("unit_id"));
+    let unit_id = c.opt_id("unit_id", "所属单位", &f.get("unit_id"));
     let name = c.text("name", "名称", &f.get("name"), 100, true);
     let starts = c.date("starts_on", "开始日期", &f.get("starts_on"), true);
     let ends = c.date("ends_on", "结束日期", &f.get("ends_on"), true);
@@ -397,7 +397,7 @@ pub fn parse_assign(f: &FormPairs, slot: Option<i64>) -> AppResult<AssignInput> 
     if slot_id.is_none() {
         c.add("slot_id", "请选择班次");
     }
-    let person_id = shared::opt_id(&mut c, "person_id", "值班人员", &f.get("person_id"));
+    let person_id = c.opt_id("person_id", "值班人员", &f.get("person_id"));
     let reason = c.text("reason", "调班原因", &f.get("reason"), 200, false);
     let version = picked_version.or_else(|| f.get("version").trim().parse::<i64>().ok());
     if version.is_none() {

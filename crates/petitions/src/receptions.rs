@@ -154,14 +154,14 @@ pub struct ReceptionInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ReceptionInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "登记部门", &f.get("unit_id"));
+    let unit_id = c.opt_id("unit_id", "登记部门", &f.get("unit_id"));
     let day = c.date("received_on", "接访日期", &f.get("received_on"), true);
     if day.is_some_and(|d| d > today) {
         c.add("received_on", "接访日期不能晚于今天");
     }
     let received_time = shared::time_of_day(&mut c, "received_time", "接访时间", &f.get("received_time"));
     let kind = c.choice("kind", "接访方式", &f.get("kind"), RECEPTION_KINDS);
-    let receiver_id = shared::opt_id(&mut c, "receiver_id", "接访人", &f.get("receiver_id"));
+    let receiver_id = c.opt_id("receiver_id", "接访人", &f.get("receiver_id"));
     if receiver_id.is_none() {
         c.add("receiver_id", "请选择接访人");
     }
@@ -174,7 +174,7 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ReceptionInpu
     let visitor_name = c.text("visitor_name", "来访人", &f.get("visitor_name"), 50, true);
     let content = c.long_text("content", "反映问题及答复", &f.get("content"), 5000, true);
     let outcome = c.choice("outcome", "处理结果", &f.get("outcome"), RECEPTION_OUTCOMES);
-    let petition_id = shared::opt_id(&mut c, "petition_id", "关联信访件", &f.get("petition_id"));
+    let petition_id = c.opt_id("petition_id", "关联信访件", &f.get("petition_id"));
     c.finish()?;
     Ok(ReceptionInput {
         unit_id,

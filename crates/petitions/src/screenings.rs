@@ -237,8 +237,8 @@ pub struct ScreeningInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ScreeningInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "组织部门", &f.get("unit_id"));
-    let period_id = shared::opt_id(&mut c, "period_id", "特殊时期", &f.get("period_id"));
+    let unit_id = c.opt_id("unit_id", "组织部门", &f.get("unit_id"));
+    let period_id = c.opt_id("period_id", "特殊时期", &f.get("period_id"));
     let kind = c.choice("kind", "排查类型", &f.get("kind"), SCREENING_KINDS);
     let title = c.text("title", "排查名称", &f.get("title"), 200, true);
     let day = c.date("screened_on", "排查日期", &f.get("screened_on"), true);
@@ -363,7 +363,7 @@ pub struct FindingInput {
 
 pub fn parse_finding(f: &FormPairs) -> AppResult<FindingInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "所在部门", &f.get("unit_id"));
+    let unit_id = c.opt_id("unit_id", "所在部门", &f.get("unit_id"));
     if unit_id.is_none() {
         c.add("unit_id", "请选择所在部门");
     }
@@ -371,7 +371,7 @@ pub fn parse_finding(f: &FormPairs) -> AppResult<FindingInput> {
     let level = c.choice("level", "风险等级", &f.get("level"), LEVELS);
     let description = c.long_text("description", "风险情况", &f.get("description"), 2000, true);
     let measures = c.long_text("measures", "化解稳控措施", &f.get("measures"), 2000, false);
-    let responsible_id = shared::opt_id(&mut c, "responsible_id", "责任人", &f.get("responsible_id"));
+    let responsible_id = c.opt_id("responsible_id", "责任人", &f.get("responsible_id"));
     c.finish()?;
     Ok(FindingInput { unit_id: unit_id.unwrap_or_default(), category, level, description, measures, responsible_id })
 }

@@ -122,21 +122,6 @@ pub async fn period_ok(ctx: &Ctx, period: i64) -> AppResult<bool> {
     Ok(q.query_scalar::<i64>().fetch_one(&ctx.state.db.pool).await? > 0)
 }
 
-/// An optional id field of a form: "" is none, anything else must be a whole number.
-pub fn opt_id(c: &mut platform::web::FormCheck, field: &str, label: &str, value: &str) -> Option<i64> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            c.add(field, format!("请选择有效的{label}"));
-            None
-        }
-    }
-}
-
 /// "HH:MM" (24 hours) or empty.
 pub fn time_of_day(c: &mut platform::web::FormCheck, field: &str, label: &str, value: &str) -> String {
     let v = value.trim();

@@ -204,7 +204,7 @@ pub struct WatchInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<WatchInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "责任部门", &f.get("unit_id"));
+    let unit_id = c.opt_id("unit_id", "责任部门", &f.get("unit_id"));
     let subject_kind = c.choice("subject_kind", "稳控类型", &f.get("subject_kind"), WATCH_SUBJECTS);
     let subject = c.text("subject", "稳控对象", &f.get("subject"), 100, true);
     if subject.chars().filter(|ch| ch.is_ascii_digit()).count() >= 11 {
@@ -213,11 +213,11 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<WatchInput> {
     let level = c.choice("level", "风险等级", &f.get("level"), LEVELS);
     let reason = c.long_text("reason", "列管原因", &f.get("reason"), 2000, true);
     let measures = c.long_text("measures", "稳控措施", &f.get("measures"), 2000, true);
-    let responsible_id = shared::opt_id(&mut c, "responsible_id", "责任民警", &f.get("responsible_id"));
+    let responsible_id = c.opt_id("responsible_id", "责任民警", &f.get("responsible_id"));
     if responsible_id.is_none() {
         c.add("responsible_id", "请选择责任民警");
     }
-    let leader_id = shared::opt_id(&mut c, "leader_id", "包案领导", &f.get("leader_id"));
+    let leader_id = c.opt_id("leader_id", "包案领导", &f.get("leader_id"));
     let started = c.date("started_on", "列管日期", &f.get("started_on"), true);
     if started.is_some_and(|d| d > today) {
         c.add("started_on", "列管日期不能晚于今天");
@@ -228,7 +228,7 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<WatchInput> {
     {
         c.add("review_on", "下次研判日期不能早于列管日期");
     }
-    let finding_id = shared::opt_id(&mut c, "finding_id", "排查发现", &f.get("finding_id"));
+    let finding_id = c.opt_id("finding_id", "排查发现", &f.get("finding_id"));
     c.finish()?;
     Ok(WatchInput {
         unit_id,

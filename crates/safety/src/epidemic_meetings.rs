@@ -5,8 +5,7 @@
 
 use crate::domain::*;
 use crate::shared::{
-    JsonBody, json_pairs, opt_id, parse_attendance, past_date, people_named, people_of_unit, unit_in_scope,
-    units_for_picking,
+    JsonBody, json_pairs, parse_attendance, past_date, people_named, people_of_unit, unit_in_scope, units_for_picking,
 };
 use crate::{SAFETY_EDIT, SAFETY_VIEW};
 use askama::Template;
@@ -168,14 +167,14 @@ pub struct MeetingInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<MeetingInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "召开单位");
+    let unit_id = c.opt_id("unit_id", "召开单位", &f.get("unit_id"));
     let kind = c.choice("kind", "会议类别", &f.get("kind"), EPIDEMIC_MEETING_KINDS);
     let title = c.text("title", "会议名称", &f.get("title"), 200, true);
     let held = past_date(&mut c, f, "held_on", "会议日期", true, today);
     let place = c.text("place", "地点", &f.get("place"), 100, false);
     let host = c.text("host", "主持人", &f.get("host"), 50, false);
     let summary = c.long_text("summary", "研判和部署事项", &f.get("summary"), 5000, true);
-    let meeting_id = opt_id(&mut c, f, "meeting_id", "关联会议");
+    let meeting_id = c.opt_id("meeting_id", "关联会议", &f.get("meeting_id"));
     let attendance = parse_attendance(&mut c, f);
     c.finish()?;
     Ok(MeetingInput {

@@ -6,9 +6,7 @@
 
 use crate::domain::*;
 use crate::inspections::Inspection;
-use crate::shared::{
-    JsonBody, callers_prison, json_pairs, opt_id, past_date, prison_departments, prison_of, unit_in_scope,
-};
+use crate::shared::{JsonBody, callers_prison, json_pairs, past_date, prison_departments, prison_of, unit_in_scope};
 use crate::{SAFETY_EDIT, SAFETY_VIEW};
 use askama::Template;
 use axum::Json;
@@ -285,9 +283,9 @@ pub struct HazardInput {
 /// `from_inspection`: the kind and date come from the inspection and are not asked for.
 pub fn parse(f: &FormPairs, today: Date, from_inspection: bool) -> AppResult<HazardInput> {
     let mut c = FormCheck::new();
-    let inspection_id = opt_id(&mut c, f, "inspection_id", "检查");
-    let source_unit_id = opt_id(&mut c, f, "source_unit_id", "发现单位");
-    let unit_id = opt_id(&mut c, f, "unit_id", "责任部门");
+    let inspection_id = c.opt_id("inspection_id", "检查", &f.get("inspection_id"));
+    let source_unit_id = c.opt_id("source_unit_id", "发现单位", &f.get("source_unit_id"));
+    let unit_id = c.opt_id("unit_id", "责任部门", &f.get("unit_id"));
     if unit_id.is_none() && !c.errors.contains_key("unit_id") {
         c.add("unit_id", "请选择责任部门");
     }

@@ -2,7 +2,7 @@
 //! each kind, the days since the last one. The kinds are configurable; the six of the seed are
 //! there by default (罪犯脱逃、狱内重大案件、重大安全生产事故、重大疫情、重大舆情、民警重大违纪违法).
 
-use crate::shared::{JsonBody, json_pairs, opt_id, past_date, unit_in_scope};
+use crate::shared::{JsonBody, json_pairs, past_date, unit_in_scope};
 use crate::{SAFETY_CONFIG, SAFETY_EDIT, SAFETY_VIEW};
 use askama::Template;
 use axum::Json;
@@ -221,8 +221,8 @@ pub struct IncidentInput {
 
 pub fn parse(f: &FormPairs, today: Date) -> AppResult<IncidentInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "发生单位");
-    let kind_id = opt_id(&mut c, f, "kind_id", "事件类别");
+    let unit_id = c.opt_id("unit_id", "发生单位", &f.get("unit_id"));
+    let kind_id = c.opt_id("kind_id", "事件类别", &f.get("kind_id"));
     if kind_id.is_none() && !c.errors.contains_key("kind_id") {
         c.add("kind_id", "请选择事件类别");
     }

@@ -5,7 +5,7 @@
 
 use crate::domain::*;
 use crate::shared::{
-    JsonBody, callers_prison, check_prison_people, ids, json_pairs, opt_id, past_date, period_of, prison_departments,
+    JsonBody, callers_prison, check_prison_people, ids, json_pairs, past_date, period_of, prison_departments,
     prison_of, prison_people, unit_in_scope,
 };
 use crate::{SAFETY_EDIT, SAFETY_VIEW};
@@ -281,8 +281,8 @@ pub struct InspectionInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<InspectionInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "检查单位");
-    let target_unit_id = opt_id(&mut c, f, "target_unit_id", "被检查单位");
+    let unit_id = c.opt_id("unit_id", "检查单位", &f.get("unit_id"));
+    let target_unit_id = c.opt_id("target_unit_id", "被检查单位", &f.get("target_unit_id"));
     let kind = c.choice("kind", "检查类别", &f.get("kind"), INSPECTION_KINDS);
     let day = past_date(&mut c, f, "inspected_on", "检查日期", true, today);
     let place = c.text("place", "检查地点", &f.get("place"), 100, true);

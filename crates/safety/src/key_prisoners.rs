@@ -6,8 +6,7 @@
 use crate::domain::*;
 use crate::restricted::{self, push_visible};
 use crate::shared::{
-    JsonBody, callers_prison, check_prison_people, json_pairs, opt_id, past_date, prison_of, prison_people,
-    unit_in_scope,
+    JsonBody, callers_prison, check_prison_people, json_pairs, past_date, prison_of, prison_people, unit_in_scope,
 };
 use crate::{KEYPRISONER_EDIT, KEYPRISONER_VIEW};
 use askama::Template;
@@ -217,13 +216,13 @@ pub struct KeyPrisonerInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<KeyPrisonerInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "监区");
+    let unit_id = c.opt_id("unit_id", "监区", &f.get("unit_id"));
     let prisoner_no = c.code("prisoner_no", "罪犯编号", &f.get("prisoner_no"), 20);
     let name = c.text("name", "姓名", &f.get("name"), 20, true);
     let category = c.choice("category", "类别", &f.get("category"), PRISONER_CATEGORIES);
     let risk_level = c.choice("risk_level", "风险等级", &f.get("risk_level"), RISK_LEVELS);
     let control_measures = c.long_text("control_measures", "管控措施", &f.get("control_measures"), 2000, true);
-    let officer_id = opt_id(&mut c, f, "officer_id", "责任民警");
+    let officer_id = c.opt_id("officer_id", "责任民警", &f.get("officer_id"));
     if officer_id.is_none() && !c.errors.contains_key("officer_id") {
         c.add("officer_id", "请选择责任民警");
     }
@@ -347,7 +346,7 @@ pub struct ReviewInput {
 pub fn parse_review(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ReviewInput> {
     let mut c = FormCheck::new();
     let reviewed = past_date(&mut c, f, "reviewed_on", "复核日期", true, today);
-    let reviewer = opt_id(&mut c, f, "reviewer_id", "复核人");
+    let reviewer = c.opt_id("reviewer_id", "复核人", &f.get("reviewer_id"));
     if reviewer.is_none() && !c.errors.contains_key("reviewer_id") {
         c.add("reviewer_id", "请选择复核人");
     }

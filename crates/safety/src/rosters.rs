@@ -4,7 +4,7 @@
 
 use crate::domain::*;
 use crate::shared::{
-    JsonBody, check_prison_people, ids, json_pairs, opt_id, people_of_unit, period_of, prison_of, unit_in_scope,
+    JsonBody, check_prison_people, ids, json_pairs, people_of_unit, period_of, prison_of, unit_in_scope,
     units_for_picking,
 };
 use crate::{SAFETY_EDIT, SAFETY_VIEW};
@@ -210,7 +210,7 @@ pub struct RosterInput {
 
 pub fn parse(f: &FormPairs) -> AppResult<RosterInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "组织单位");
+    let unit_id = c.opt_id("unit_id", "组织单位", &f.get("unit_id"));
     let title = c.text("title", "轮次名称", &f.get("title"), 100, true);
     let place = c.text("place", "执勤地点", &f.get("place"), 100, false);
     let from = c.date("from_on", "开始日期", &f.get("from_on"), true);

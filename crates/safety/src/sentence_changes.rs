@@ -5,8 +5,8 @@
 
 use crate::domain::*;
 use crate::shared::{
-    JsonBody, callers_prison, check_prison_people, ids, json_pairs, opt_id, past_date, period_of, prison_of,
-    prison_people, unit_in_scope,
+    JsonBody, callers_prison, check_prison_people, ids, json_pairs, past_date, period_of, prison_of, prison_people,
+    unit_in_scope,
 };
 use crate::{SAFETY_EDIT, SAFETY_VIEW};
 use askama::Template;
@@ -305,7 +305,7 @@ const DATE_LABELS: &[&str] = &["提请日期", "评审日期", "公示日期", "
 
 pub fn parse(f: &FormPairs, today: Date) -> AppResult<CaseInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "提请监区");
+    let unit_id = c.opt_id("unit_id", "提请监区", &f.get("unit_id"));
     let case_no = c.text("case_no", "案件编号", &f.get("case_no"), 40, true);
     let kind = c.choice("kind", "案件类别", &f.get("kind"), SENTENCE_KINDS);
     let mut dates: Vec<Option<Date>> = Vec::new();

@@ -106,22 +106,6 @@ pub fn push_ids(q: &mut Sql, ids: &[i64]) {
     }
 }
 
-/// An optional id field: empty is None, anything but a whole number is a field error.
-pub fn opt_id(c: &mut FormCheck, f: &FormPairs, field: &str, what: &str) -> Option<i64> {
-    let raw = f.get(field);
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match raw.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            c.add(field, format!("请选择有效的{what}"));
-            None
-        }
-    }
-}
-
 /// Whole-number ids of a repeated field; a bad one is a field error.
 pub fn ids(c: &mut FormCheck, f: &FormPairs, field: &str, what: &str, max: usize) -> Vec<i64> {
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 //! and there is no rate for an empty population.
 
 use crate::domain::*;
-use crate::shared::{JsonBody, json_pairs, opt_id, past_date, unit_in_scope};
+use crate::shared::{JsonBody, json_pairs, past_date, unit_in_scope};
 use crate::{SAFETY_EDIT, SAFETY_VIEW};
 use askama::Template;
 use axum::Json;
@@ -190,7 +190,7 @@ pub struct CountInput {
 
 pub fn parse(f: &FormPairs, today: Date) -> AppResult<CountInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "单位");
+    let unit_id = c.opt_id("unit_id", "单位", &f.get("unit_id"));
     let population = c.choice("population", "人群", &f.get("population"), POPULATIONS);
     let as_of = past_date(&mut c, f, "as_of", "统计日期", true, today);
     let number = |c: &mut FormCheck, field: &str, label: &str| {

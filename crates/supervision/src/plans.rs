@@ -147,14 +147,10 @@ fn parse(f: &FormPairs) -> AppResult<PlanInput> {
         c.add("year", "请输入年度");
     }
     let doc_number = c.text("doc_number", "文号", &f.get("doc_number"), 60, false);
+    let org_id = c.opt_id("org_id", "党组织", &f.get("org_id"));
+    let owner_id = c.opt_id("owner_id", "负责人", &f.get("owner_id"));
     c.finish()?;
-    Ok(PlanInput {
-        title,
-        year,
-        doc_number,
-        org_id: f.get("org_id").trim().parse().ok(),
-        owner_id: f.get("owner_id").trim().parse().ok(),
-    })
+    Ok(PlanInput { title, year, doc_number, org_id, owner_id })
 }
 
 /// The prison the caller works in: plans, batches and letters belong to it.

@@ -5,8 +5,8 @@
 
 use crate::domain::*;
 use crate::shared::{
-    Pickable, check_people, departments, json_pairs, listed_people, opt_id, orgs_for_picking, prison_departments,
-    prison_of, unit_in_scope, units_for_picking,
+    Pickable, check_people, departments, json_pairs, listed_people, orgs_for_picking, prison_departments, prison_of,
+    unit_in_scope, units_for_picking,
 };
 use crate::{TRAINING_EDIT, TRAINING_VIEW};
 use askama::Template;
@@ -272,7 +272,7 @@ pub struct DrillInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<DrillInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "组织部门");
+    let unit_id = c.opt_id("unit_id", "组织部门", &f.get("unit_id"));
     let kind = c.choice("kind", "演练类别", &f.get("kind"), DRILL_KINDS);
     let title = c.text("title", "演练名称", &f.get("title"), 200, true);
     let scenario = c.long_text("scenario", "演练情景", &f.get("scenario"), 4000, true);

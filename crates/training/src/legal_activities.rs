@@ -5,7 +5,7 @@
 
 use crate::domain::*;
 use crate::shared::{
-    Attendee, Pickable, attendees, check_people, departments, json_pairs, listed_people, opt_id, orgs_for_picking,
+    Attendee, Pickable, attendees, check_people, departments, json_pairs, listed_people, orgs_for_picking,
     parse_attendance, unit_in_scope, units_for_picking, write_attendance,
 };
 use crate::{TRAINING_EDIT, TRAINING_VIEW};
@@ -258,7 +258,7 @@ pub struct ActivityInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ActivityInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "主办部门");
+    let unit_id = c.opt_id("unit_id", "主办部门", &f.get("unit_id"));
     let form = c.choice("form", "普法形式", &f.get("form"), LEGAL_FORMS);
     let mut laws: Vec<String> = Vec::new();
     for l in f.all("laws", 20) {
@@ -281,11 +281,11 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<ActivityInput
     let organiser = c.text("organiser", "组织者", &f.get("organiser"), 100, false);
     let audience = c.text("audience", "参加对象", &f.get("audience"), 200, false);
     let participants = c.int("participants", "参加人数", &f.get("participants"), 0, 100_000);
-    let exam_id = opt_id(&mut c, f, "exam_id", "考试");
+    let exam_id = c.opt_id("exam_id", "考试", &f.get("exam_id"));
     if exam_id.is_some() && form != "quiz" {
         c.add("exam_id", "只有答题普法可以关联考试");
     }
-    let plan_item_id = opt_id(&mut c, f, "plan_item_id", "计划事项");
+    let plan_item_id = c.opt_id("plan_item_id", "计划事项", &f.get("plan_item_id"));
     let content = c.rich_text("content", "活动内容", &f.get("content"), 100_000, false);
     let attendance = parse_attendance(&mut c, f);
     c.finish()?;

@@ -3,7 +3,7 @@
 //! item is overdue when its deadline has passed undone; items due soon are to-dos.
 
 use crate::domain::*;
-use crate::shared::{departments, json_pairs, opt_id, prison_departments, prison_of, unit_in_scope};
+use crate::shared::{departments, json_pairs, prison_departments, prison_of, unit_in_scope};
 use crate::{TRAINING_EDIT, TRAINING_VIEW};
 use askama::Template;
 use axum::Json;
@@ -269,7 +269,7 @@ struct PlanInput {
 
 fn parse(f: &FormPairs) -> AppResult<PlanInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "制定部门");
+    let unit_id = c.opt_id("unit_id", "制定部门", &f.get("unit_id"));
     let year = c.int("year", "年度", &f.get("year"), 2000, 2100);
     if f.get("year").trim().is_empty() {
         c.add("year", "请输入年度");
@@ -381,7 +381,7 @@ pub async fn add_item(ctx: &Ctx, plan_id: i64, f: &FormPairs) -> AppResult<i64> 
     if !law.is_empty() && !LAWS.iter().any(|(l, _)| *l == law) {
         c.add("law", "请选择有效的法律");
     }
-    let lead = opt_id(&mut c, f, "lead_unit_id", "牵头部门");
+    let lead = c.opt_id("lead_unit_id", "牵头部门", &f.get("lead_unit_id"));
     if lead.is_none() && f.get("lead_unit_id").trim().is_empty() {
         c.add("lead_unit_id", "请选择牵头部门");
     }

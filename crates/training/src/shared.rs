@@ -68,10 +68,11 @@ pub async fn prison_departments(ctx: &Ctx, prison: Option<i64>) -> AppResult<Vec
 
 /// The prison a unit belongs to (the unit itself when it is one).
 pub async fn prison_of(ctx: &Ctx, unit: i64) -> AppResult<i64> {
-    Ok(sqlx::query_scalar("SELECT coalesce(prison_id, id) FROM units WHERE id = $1")
+    sqlx::query_scalar("SELECT coalesce(prison_id, id) FROM units WHERE id = $1")
         .bind(unit)
-        .fetch_one(&ctx.state.db.pool)
-        .await?)
+        .fetch_optional(&ctx.state.db.pool)
+        .await?
+        .ok_or_else(|| AppError::field("unit_id", "请选择有效的单位"))
 }
 
 /// A person offered on an attendance form.
@@ -240,22 +241,6 @@ pub async fn attendees(ctx: &Ctx, table: &'static str, owner_col: &'static str, 
          ORDER BY CASE a.status WHEN 'absent' THEN 1 ELSE 0 END, u.sort_order, p.name LIMIT 5000"
     );
     Ok(sqlx::query_as(platform::db::AssertSqlSafe(sql)).bind(id).fetch_all(&ctx.state.db.pool).await?)
-}
-
-/// An optional id field: empty is None, anything but a whole number is a field error.
-pub fn opt_id(c: &mut FormCheck, f: &FormPairs, field: &str, what: &str) -> Option<i64> {
-    let raw = f.get(field);
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match raw.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            c.add(field, format!("请选择有效的{what}"));
-            None
-        }
-    }
 }
 
 /// A JSON body as form pairs: scalar fields as they are, the attendance list as `att_`/`reason_`,

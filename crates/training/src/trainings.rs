@@ -4,7 +4,7 @@
 
 use crate::domain::*;
 use crate::shared::{
-    Attendee, Pickable, attendees, check_people, departments, json_pairs, listed_people, opt_id, orgs_for_picking,
+    Attendee, Pickable, attendees, check_people, departments, json_pairs, listed_people, orgs_for_picking,
     parse_attendance, unit_in_scope, units_for_picking, write_attendance,
 };
 use crate::{TRAINING_EDIT, TRAINING_VIEW};
@@ -246,8 +246,8 @@ pub struct TrainingInput {
 
 pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<TrainingInput> {
     let mut c = FormCheck::new();
-    let unit_id = opt_id(&mut c, f, "unit_id", "主办部门");
-    let kind_id = opt_id(&mut c, f, "kind_id", "培训类别");
+    let unit_id = c.opt_id("unit_id", "主办部门", &f.get("unit_id"));
+    let kind_id = c.opt_id("kind_id", "培训类别", &f.get("kind_id"));
     if kind_id.is_none() && f.get("kind_id").trim().is_empty() {
         c.add("kind_id", "请选择培训类别");
     }

@@ -9,6 +9,7 @@ mod admin_cli;
 mod archive;
 mod audit_chain;
 mod auth;
+mod bad_input;
 mod exams;
 mod figures;
 mod generate;

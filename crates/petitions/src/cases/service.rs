@@ -388,7 +388,7 @@ pub struct PetitionInput {
 /// it: they change only through the steps.
 pub fn parse(f: &FormPairs, today: Date) -> AppResult<PetitionInput> {
     let mut c = FormCheck::new();
-    let unit_id = shared::opt_id(&mut c, "unit_id", "登记部门", &f.get("unit_id"));
+    let unit_id = c.opt_id("unit_id", "登记部门", &f.get("unit_id"));
     let received_on = c.date("received_on", "接报日期", &f.get("received_on"), true);
     if received_on.is_some_and(|d| d > today) {
         c.add("received_on", "接报日期不能晚于今天");
@@ -423,8 +423,8 @@ pub fn parse(f: &FormPairs, today: Date) -> AppResult<PetitionInput> {
     };
     let summary = c.long_text("summary", "信访事项", &f.get("summary"), 5000, true);
     let involved = c.long_text("involved", "涉及人员", &f.get("involved"), 1000, false);
-    let concerned_unit_id = shared::opt_id(&mut c, "concerned_unit_id", "涉及单位", &f.get("concerned_unit_id"));
-    let handler_user_id = shared::opt_id(&mut c, "handler_user_id", "承办人", &f.get("handler_user_id"));
+    let concerned_unit_id = c.opt_id("concerned_unit_id", "涉及单位", &f.get("concerned_unit_id"));
+    let handler_user_id = c.opt_id("handler_user_id", "承办人", &f.get("handler_user_id"));
     c.finish()?;
     Ok(PetitionInput {
         unit_id,

@@ -105,6 +105,22 @@ impl FormCheck {
         }
     }
 
+    /// An optional id (a unit, person, plan … chosen in the form): empty is none; anything but a
+    /// whole number is a field error, never silently dropped.
+    pub fn opt_id(&mut self, field: &str, label: &str, value: &str) -> Option<i64> {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.add(field, format!("请选择有效的{label}"));
+                None
+            }
+        }
+    }
+
     /// One of the allowed codes, given as (code, label) pairs.
     pub fn choice(&mut self, field: &str, label: &str, value: &str, allowed: &[(&str, &str)]) -> String {
         let v = value.trim();
