@@ -58,22 +58,27 @@ impl Sql {
         &self.text
     }
 
+    // A built statement is not kept prepared on the connection (`persistent(false)`): its text
+    // carries the request's dates and id lists, so it is seldom asked again, and a cache of a
+    // hundred large one-off statements per connection held most of the server's memory under
+    // load (and on PostgreSQL made every query a named prepare and a later close).
+
     pub fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
-        sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args)
+        sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).persistent(false)
     }
 
     pub fn query_as<T>(self) -> sqlx::query::QueryAs<'static, Any, T, AnyArguments>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {
-        sqlx::query_as_with(sqlx::AssertSqlSafe(self.text), self.args)
+        sqlx::query_as_with(sqlx::AssertSqlSafe(self.text), self.args).persistent(false)
     }
 
     pub fn query_scalar<T>(self) -> sqlx::query::QueryScalar<'static, Any, T, AnyArguments>
     where
         (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {
-        sqlx::query_scalar_with(sqlx::AssertSqlSafe(self.text), self.args)
+        sqlx::query_scalar_with(sqlx::AssertSqlSafe(self.text), self.args).persistent(false)
     }
 }
 
