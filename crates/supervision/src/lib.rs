@@ -56,11 +56,18 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "主体责任", title: "重大事项报告", href: "/supervision/matters", need: SUP_VIEW },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 5000,
-    name: "supervision: plans, rectifications, measures, progress, letters, major matters",
-    sql: MigrationSql::Portable(include_str!("../migrations/5000_supervision.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 5000,
+        name: "supervision: plans, rectifications, measures, progress, letters, major matters",
+        sql: MigrationSql::Portable(include_str!("../migrations/5000_supervision.sql")),
+    },
+    Migration {
+        version: 5001,
+        name: "supervision: measures by status",
+        sql: MigrationSql::Portable(include_str!("../migrations/5001_measure_status_index.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {

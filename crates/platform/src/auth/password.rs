@@ -3,7 +3,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
@@ -64,13 +64,30 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 /// Verifies in a blocking thread. A malformed stored hash verifies as false.
 pub async fn verify(password: String, stored: String) -> bool {
     let Ok(_turn) = HASHING.acquire().await else { return false };
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_now(password.as_bytes(), &stored)).await.unwrap_or(false)
+}
+
+/// Argon2's working memory, kept between logins: at most one buffer per turn of [`HASHING`]. A
+/// fresh 19 MiB for every login ended up kept by the allocator in each worker thread's arena.
+static MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// What `Argon2::verify_password` does, with the working memory from [`MEMORY`]; the outputs are
+/// compared in constant time (`phc::Output`'s equality).
+fn verify_now(password: &[u8], stored: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(stored) else { return false };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
+    let Ok(params) = argon2::Params::try_from(&hash) else { return false };
+    let Ok(algorithm) = argon2::Algorithm::try_from(hash.algorithm.as_str()) else { return false };
+    let Ok(version) = hash.version.map(argon2::Version::try_from).transpose() else { return false };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+    memory.resize(blocks, argon2::Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let ok = argon2.hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut memory[..blocks]).is_ok()
+        && argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected);
+    MEMORY.lock().unwrap_or_else(|e| e.into_inner()).push(memory);
+    ok
 }
 
 /// A hash nobody's password matches, verified for unknown usernames so that "no such user" costs
@@ -112,5 +129,18 @@ mod tests {
         assert!(verify("Zhang-2022x".into(), h.clone()).await);
         assert!(!verify("Zhang-2022y".into(), h).await);
         assert!(!verify("x".into(), DUMMY_HASH.into()).await);
+    }
+
+    #[test]
+    fn hashes_of_other_costs_verify_with_the_kept_memory() {
+        // A smaller, then the default, then a smaller cost again: the kept buffer is resized each time.
+        let small = argon2::Params::new(4096, 1, 1, None).unwrap();
+        let weak = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, small);
+        let h = weak.hash_password(b"Zhang-2022x").unwrap().to_string();
+        assert!(verify_now(b"Zhang-2022x", &h));
+        assert!(!verify_now(b"x", DUMMY_HASH));
+        assert!(verify_now(b"Zhang-2022x", &h));
+        assert!(!verify_now(b"Zhang-2022y", &h));
+        assert!(!verify_now(b"Zhang-2022x", "$argon2id$v=19$m=4096,t=1,p=1$bad"));
     }
 }
