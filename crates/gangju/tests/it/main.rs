@@ -5,6 +5,7 @@
 
 mod common;
 
+mod access_matrix;
 mod admin_cli;
 mod archive;
 mod audit_chain;
