@@ -3,6 +3,7 @@
 //! each starts a sitting, saves every answer one by one and submits. Logins happen first and are
 //! not timed. Prints per request kind: requests, errors, throughput, p50/p95/p99 latency.
 
+mod crash;
 mod mix;
 
 use std::time::{Duration, Instant};
@@ -196,11 +197,14 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("exam") => exam_bench(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(300)).await,
         Some("mix") => mix::run(mix::Args::parse(&args[1..])?).await,
+        Some("crash") => crash::run(crash::Args::parse(&args[1..])?).await,
         _ => {
             eprintln!(
                 "用法：cargo run --release -p bench -- exam [人数，默认 300]\n      \
                  target/release/bench mix [--data-dir DIR] [--database-url URL] [--scale prison|province] \
-                 [--users 32] [--seconds 15] [--fresh] [--write BENCHMARKS.md]"
+                 [--users 32] [--seconds 15] [--fresh] [--write BENCHMARKS.md]\n      \
+                 target/release/bench crash [--data-dir DIR] [--database-url URL] [--kills 100] [--writers 4] \
+                 [--min-ms 50] [--max-ms 800] [--seed N]"
             );
             std::process::exit(2);
         }

@@ -11,6 +11,7 @@ mod archive;
 mod audit_chain;
 mod auth;
 mod bad_input;
+mod crash;
 mod exams;
 mod figures;
 mod generate;

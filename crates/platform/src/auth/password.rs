@@ -2,8 +2,8 @@
 //! username or the unit's name, never truncated) and Argon2id hashing off the async threads.
 
 use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::PasswordHash;
 
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
