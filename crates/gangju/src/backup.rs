@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use platform::db::{Backend, Db, DbLocation};
 use serde::{Deserialize, Serialize};
 use sm3::{Digest, Sm3};
+use sqlx::Connection;
 use std::path::{Path, PathBuf};
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -55,15 +56,27 @@ pub async fn backup(db: &Db, loc: &DbLocation, data_dir: &Path, to: &Path) -> an
         bail!("备份目录 {} 已存在且不为空", to.display());
     }
     std::fs::create_dir_all(to)?;
-    match (db.backend, loc) {
+    let audit_rows: i64 = match (db.backend, loc) {
         (Backend::Sqlite, _) => {
             let target = to.join("gangju.sqlite");
             let sql = format!("VACUUM INTO '{}'", target.display().to_string().replace('\'', "''"));
             sqlx::raw_sql(platform::db::AssertSqlSafe(sql)).execute(&db.pool).await.context("VACUUM INTO")?;
+            // Counted in the copy itself: writers may have added rows since.
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&target).read_only(true).immutable(true);
+            let mut copy = sqlx::SqliteConnection::connect_with(&opts).await?;
+            let seq = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut copy).await?;
+            copy.close().await?;
+            seq
         }
         (Backend::Postgres, DbLocation::Postgres(url)) => {
+            // pg_dump copies the snapshot in which the audit rows are counted.
+            let mut tx = db.pool.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+            let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
+            let seq = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
             let out = tokio::process::Command::new("pg_dump")
                 .arg("--format=custom")
+                .arg(format!("--snapshot={snapshot}"))
                 .arg("--file")
                 .arg(to.join("gangju.pgdump"))
                 .arg(url)
@@ -73,11 +86,12 @@ pub async fn backup(db: &Db, loc: &DbLocation, data_dir: &Path, to: &Path) -> an
             if !out.status.success() {
                 bail!("pg_dump 失败：{}", String::from_utf8_lossy(&out.stderr));
             }
+            tx.commit().await?;
+            seq
         }
         _ => bail!("数据库类型与地址不符"),
-    }
+    };
     copy_tree(&data_dir.join("files"), &to.join("files"))?;
-    let audit_rows: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
     let mut rel = Vec::new();
     walk(to, to, &mut rel)?;
     rel.sort();

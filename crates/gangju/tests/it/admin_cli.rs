@@ -1,5 +1,5 @@
 //! The command line: migrate, admin create-unit / create-user / roles / reset-password, and the
-//! refusal of a missing database.
+//! refusal of a missing, foreign or damaged database.
 
 use crate::common::*;
 use std::io::Write;
@@ -60,6 +60,26 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("数据库"), "{}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(std::fs::read(junk.join("gangju.sqlite")).unwrap(), b"this is not a database at all, just text");
         let _ = std::fs::remove_dir_all(&junk);
+
+        // A damaged database (two pages overwritten) is refused at start, and left as it was.
+        let broken = temp_dir("broken");
+        ok(&run(&broken, None, &["migrate"], None));
+        let path = broken.join("gangju.sqlite");
+        // Move everything from the write-ahead log into the file first, so the damage hits data.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
+        pool.close().await;
+        let mut bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 3 * 4096, "a migrated database has many pages");
+        bytes[4096..3 * 4096].fill(0xA5);
+        std::fs::write(&path, &bytes).unwrap();
+        let o = run(&broken, None, &["serve", "--addr", "127.0.0.1:0"], None);
+        assert!(!o.status.success(), "a damaged database must not be served");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("数据库"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "the damaged file is not changed");
+        let _ = std::fs::remove_dir_all(&broken);
     }
     ok(&run(&dir, u, &["admin", "create-unit", "--code", "HB", "--name", "某省监狱管理局", "--kind", "bureau"], None));
     ok(&run(

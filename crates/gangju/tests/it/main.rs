@@ -10,6 +10,7 @@ mod admin_cli;
 mod archive;
 mod audit_chain;
 mod auth;
+mod backup_load;
 mod bad_input;
 mod crash;
 mod exams;
