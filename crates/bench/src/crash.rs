@@ -5,9 +5,9 @@
 //! (nor an audit row its unit), that `PRAGMA integrity_check` is ok (SQLite) and that
 //! `gangju audit verify` passes. Prints a summary; exits non-zero on any failure.
 
+use crate::server::{self, Server};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -71,58 +71,19 @@ impl Rng {
     }
 }
 
-fn gangju_bin() -> anyhow::Result<PathBuf> {
-    let me = std::env::current_exe()?;
-    let bin = me.with_file_name(if cfg!(windows) { "gangju.exe" } else { "gangju" });
-    anyhow::ensure!(bin.exists(), "找不到 {}：请先 cargo build --release -p gangju", bin.display());
-    Ok(bin)
-}
-
-fn gangju(a: &Args, args: &[&str]) -> anyhow::Result<Command> {
-    let mut cmd = Command::new(gangju_bin()?);
-    cmd.args(args).arg("--data-dir").arg(&a.data_dir).env_remove("GANGJU_DATABASE_URL");
-    if let Some(u) = &a.database_url {
-        cmd.arg("--database-url").arg(u);
-    }
-    Ok(cmd)
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Starts `gangju demo` (first round: makes the demo data when the database is empty) or
 /// `gangju serve`, and waits for `/healthz` to answer 200. The server's output goes to `log`.
 async fn start(a: &Args, demo: bool, log: &std::path::Path) -> anyhow::Result<(Server, Duration)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let addr = format!("127.0.0.1:{port}");
-    let mut cmd = gangju(a, &[if demo { "demo" } else { "serve" }, "--addr", &addr])?;
     let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-    cmd.env("RUST_LOG", "warn").stdout(out.try_clone()?).stderr(out);
-    let t = Instant::now();
-    let mut server = Server { child: cmd.spawn()?, base };
-    let c = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
-    loop {
-        if let Ok(r) = c.get(format!("{}/healthz", server.base)).send().await
-            && r.status().is_success()
-        {
-            return Ok((server, t.elapsed()));
-        }
-        if let Some(st) = server.child.try_wait()? {
-            anyhow::bail!("服务启动失败（{st}），见 {}", log.display());
-        }
-        anyhow::ensure!(t.elapsed() < Duration::from_secs(120), "服务 120 秒内未就绪，见 {}", log.display());
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let command = if demo { "demo" } else { "serve" };
+    let server = server::start(command, &a.data_dir, a.database_url.as_deref(), Duration::from_secs(120), |cmd| {
+        cmd.stdout(out.try_clone()?).stderr(out);
+        Ok(())
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:#}，见 {}", log.display()))?;
+    let took = server.cold_start;
+    Ok((server, took))
 }
 
 async fn token(base: &str, user: &str) -> anyhow::Result<String> {
@@ -234,7 +195,7 @@ async fn check(a: &Args, prefix: &str, acked: &[(String, Option<i64>)]) -> anyho
         }
     }
     db.close().await;
-    let out = gangju(a, &["audit", "verify"])?.output()?;
+    let out = server::gangju(&["audit", "verify"], &a.data_dir, a.database_url.as_deref())?.output()?;
     if !out.status.success() {
         failures.push(format!(
             "gangju audit verify 失败（{}）：{}{}",

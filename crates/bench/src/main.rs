@@ -5,6 +5,7 @@
 
 mod crash;
 mod mix;
+mod server;
 
 use std::time::{Duration, Instant};
 

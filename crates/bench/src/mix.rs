@@ -7,10 +7,11 @@
 //! (compliance grid, work report, the year's archive, a large export). Prints the figures and
 //! writes them into BENCHMARKS.md (one section per database).
 
+use crate::server::{self, Server};
 use crate::{Kind, percentile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -59,20 +60,6 @@ impl Args {
     }
 }
 
-fn gangju_bin() -> anyhow::Result<PathBuf> {
-    let me = std::env::current_exe()?;
-    let bin = me.with_file_name(if cfg!(windows) { "gangju.exe" } else { "gangju" });
-    anyhow::ensure!(bin.exists(), "找不到 {}：请先 cargo build --release -p gangju", bin.display());
-    Ok(bin)
-}
-
-fn common(cmd: &mut Command, a: &Args) {
-    cmd.arg("--data-dir").arg(&a.data_dir).env_remove("GANGJU_DATABASE_URL");
-    if let Some(u) = &a.database_url {
-        cmd.arg("--database-url").arg(u);
-    }
-}
-
 /// Peak and current resident memory of a process, in KiB (Linux).
 fn rss_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -87,39 +74,12 @@ fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    cold_start: Duration,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn start(a: &Args) -> anyhow::Result<Server> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut cmd = Command::new(gangju_bin()?);
-    cmd.arg("serve").arg("--addr").arg(format!("127.0.0.1:{port}"));
-    common(&mut cmd, a);
-    cmd.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
-    let t = Instant::now();
-    let child = cmd.spawn()?;
-    let c = reqwest::Client::new();
-    loop {
-        if let Ok(r) = c.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        anyhow::ensure!(t.elapsed() < Duration::from_secs(30), "服务 30 秒内未就绪");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    Ok(Server { child, base, cold_start: t.elapsed() })
+    server::start("serve", &a.data_dir, a.database_url.as_deref(), Duration::from_secs(30), |cmd| {
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        Ok(())
+    })
+    .await
 }
 
 /// A logged-in browser session (cookies and the CSRF token) and an API token of one account.
@@ -346,9 +306,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             let _ = std::fs::remove_dir_all(&a.data_dir);
         }
         eprintln!("生成 {} 规模的数据（{backend}）……", a.scale);
-        let mut cmd = Command::new(gangju_bin()?);
-        cmd.arg("generate").arg("--scale").arg(&a.scale);
-        common(&mut cmd, &a);
+        let mut cmd = server::gangju(&["generate", "--scale", &a.scale], &a.data_dir, a.database_url.as_deref())?;
         let t = Instant::now();
         let out = cmd.env("RUST_LOG", "error").output()?;
         anyhow::ensure!(out.status.success(), "生成失败：{}", String::from_utf8_lossy(&out.stderr));

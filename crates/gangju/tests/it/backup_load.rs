@@ -7,8 +7,7 @@
 
 use crate::common::*;
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -16,50 +15,8 @@ use std::time::{Duration, Instant};
 const WRITERS: usize = 20;
 const BACKUPS: usize = 2;
 
-fn gangju(dir: &Path, url: Option<&str>, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gangju"));
-    c.args(args).arg("--data-dir").arg(dir).env_remove("GANGJU_DATABASE_URL");
-    if let Some(u) = url {
-        c.arg("--database-url").arg(u);
-    }
-    c
-}
-
 fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn start(dir: &Path, url: Option<&str>) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr = format!("127.0.0.1:{port}");
-    let child = gangju(dir, url, &["serve", "--addr", &addr])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server(child);
-    let base = format!("http://{addr}");
-    let t = Instant::now();
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            return (server, base);
-        }
-        assert!(server.0.try_wait().unwrap().is_none(), "the server exited at start");
-        assert!(t.elapsed() < Duration::from_secs(30), "the server did not come up in 30 s");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 /// One create request: its code, when it was sent, and when (and with which id) it was answered
@@ -133,7 +90,7 @@ async fn a_backup_taken_under_load_restores_consistently() {
     state.db.pool.close().await;
     drop(state);
 
-    let (server, base) = start(&dir, url.as_deref()).await;
+    let (server, base) = start_server(&dir, url.as_deref()).await;
     let token = {
         let r = reqwest::Client::new()
             .post(format!("{base}/api/v1/auth/login"))
@@ -158,7 +115,7 @@ async fn a_backup_taken_under_load_restores_consistently() {
         let (d, u, t) = (dir.clone(), url.clone(), to.clone());
         let begin = Instant::now();
         let out = tokio::task::spawn_blocking(move || {
-            gangju(&d, u.as_deref(), &["backup", "--to", t.to_str().unwrap()]).output().unwrap()
+            gangju_command(&d, u.as_deref(), &["backup", "--to", t.to_str().unwrap()]).output().unwrap()
         })
         .await
         .unwrap();
@@ -200,13 +157,13 @@ async fn a_backup_taken_under_load_restores_consistently() {
             std::fs::copy(&p, fresh.join("keys").join(p.file_name().unwrap())).unwrap();
         }
         let fresh_url = fresh_database_url().await;
-        let mut c = gangju(&fresh, fresh_url.as_deref(), &["restore", "--from", from.to_str().unwrap()]);
+        let mut c = gangju_command(&fresh, fresh_url.as_deref(), &["restore", "--from", from.to_str().unwrap()]);
         if fresh_url.is_some() {
             c.arg("--force");
         }
         let out = c.output().unwrap();
         assert!(out.status.success(), "restore of backup {k}: {}", text(&out));
-        let out = gangju(&fresh, fresh_url.as_deref(), &["audit", "verify"]).output().unwrap();
+        let out = gangju_command(&fresh, fresh_url.as_deref(), &["audit", "verify"]).output().unwrap();
         assert!(out.status.success(), "backup {k}: audit verify after restore: {}", text(&out));
 
         let checker_url =

@@ -209,3 +209,49 @@ pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
     let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
     sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
+
+/// The `gangju` binary on a data directory (and database URL), for tests that run it as a process.
+pub fn gangju_command(dir: &std::path::Path, url: Option<&str>, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_gangju"));
+    c.args(args).arg("--data-dir").arg(dir).env_remove("GANGJU_DATABASE_URL");
+    if let Some(u) = url {
+        c.arg("--database-url").arg(u);
+    }
+    c
+}
+
+/// `gangju serve` as its own process, killed when dropped.
+pub struct ServerProcess(pub std::process::Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `gangju serve` on a free port and waits for its first 200 from /healthz.
+pub async fn start_server(dir: &std::path::Path, url: Option<&str>) -> (ServerProcess, String) {
+    use std::time::{Duration, Instant};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = gangju_command(dir, url, &["serve", "--addr", &addr])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = ServerProcess(child);
+    let base = format!("http://{addr}");
+    let t = Instant::now();
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status().is_success()
+        {
+            return (server, base);
+        }
+        assert!(server.0.try_wait().unwrap().is_none(), "the server exited at start");
+        assert!(t.elapsed() < Duration::from_secs(30), "the server did not come up in 30 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}

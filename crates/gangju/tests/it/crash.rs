@@ -5,54 +5,10 @@
 
 use crate::common::*;
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 10;
 const WRITERS: usize = 2;
-
-fn gangju(dir: &Path, url: Option<&str>, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gangju"));
-    c.args(args).arg("--data-dir").arg(dir).env_remove("GANGJU_DATABASE_URL");
-    if let Some(u) = url {
-        c.arg("--database-url").arg(u);
-    }
-    c
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn start(dir: &Path, url: Option<&str>) -> (Server, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr = format!("127.0.0.1:{port}");
-    let child = gangju(dir, url, &["serve", "--addr", &addr])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server(child);
-    let base = format!("http://{addr}");
-    let t = Instant::now();
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            return (server, base);
-        }
-        assert!(server.0.try_wait().unwrap().is_none(), "the server exited at start");
-        assert!(t.elapsed() < Duration::from_secs(30), "the server did not come up in 30 s");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
 
 /// Creates units until the connection breaks; returns the codes (and ids) answered with 2xx.
 async fn writer(base: String, token: String, parent: i64, prefix: String) -> Vec<(String, Option<i64>)> {
@@ -98,7 +54,7 @@ async fn acknowledged_writes_survive_sigkill() {
 
     let started = Instant::now();
     let mut all: Vec<(String, Option<i64>)> = Vec::new();
-    let (mut server, mut base) = start(&dir, url.as_deref()).await;
+    let (mut server, mut base) = start_server(&dir, url.as_deref()).await;
     for round in 0..ROUNDS {
         let token = {
             let r = reqwest::Client::new()
@@ -119,7 +75,7 @@ async fn acknowledged_writes_survive_sigkill() {
         for t in tasks {
             all.extend(t.await.unwrap());
         }
-        (server, base) = start(&dir, url.as_deref()).await;
+        (server, base) = start_server(&dir, url.as_deref()).await;
 
         // Checked with the server up again, on a connection of our own opened after the crash.
         let db = sqlx::AnyPool::connect(&checker_url).await.unwrap();
@@ -158,7 +114,7 @@ async fn acknowledged_writes_survive_sigkill() {
             assert_eq!(ic, ["ok"], "round {round}: integrity_check");
         }
         db.close().await;
-        let out = gangju(&dir, url.as_deref(), &["audit", "verify"]).output().unwrap();
+        let out = gangju_command(&dir, url.as_deref(), &["audit", "verify"]).output().unwrap();
         assert!(
             out.status.success(),
             "round {round}: audit verify: {}{}",

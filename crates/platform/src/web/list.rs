@@ -167,35 +167,16 @@ where
     // The page's keys first, sorted with nothing else computed; then the full columns (with
     // their subqueries) for those rows only. Without this a database computes every column of
     // every matching row before it sorts and cuts the page.
-    if deferrable {
-        let mut keys = Sql::new("SELECT ");
-        keys.push(key).push(" ");
-        from_where(&mut keys);
-        keys.push(" ORDER BY ")
-            .push(&p.order_sql)
-            .push(", ")
-            .push(key)
-            .push(" LIMIT ")
-            .bind(p.per_page)
-            .push(" OFFSET ")
-            .bind(p.offset());
-        if let Ok(ids) = keys.query_scalar::<i64>().fetch_all(&db.pool).await {
-            if ids.is_empty() {
-                return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
-            }
-            let mut q = Sql::new("SELECT ");
-            q.push(select).push(" ");
-            from_where(&mut q);
-            let n = ids.len();
-            q.push(" AND ").push(key).push(" IN (").push_ids(ids).push(")");
-            q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
-            let items = q.query_as::<T>().fetch_all(&db.pool).await?;
-            // Every key read satisfies the filter, so the rows include them all; exactly as many
-            // rows means exactly those (a filter ending in a bare OR would bind the added AND to
-            // its last part and bring more — then the plain query below answers instead).
-            if items.len() == n {
-                return Ok(Paged { items, total, page: p.page, per_page: p.per_page });
-            }
+    if deferrable && let Ok(ids) = keys_in_order(db, key, &from_where, p, Some(p.offset())).await {
+        if ids.is_empty() {
+            return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
+        }
+        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids).await?;
+        // Every key read satisfies the filter, so the rows include them all; exactly as many
+        // rows means exactly those (a filter ending in a bare OR would bind the added AND to
+        // its last part and bring more — then the plain query below answers instead).
+        if items.len() == ids.len() {
+            return Ok(Paged { items, total, page: p.page, per_page: p.per_page });
         }
     }
     let mut q = Sql::new("SELECT ");
@@ -226,12 +207,7 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
     if !window.used() {
-        let mut keys = Sql::new("SELECT ");
-        keys.push(key).push(" ");
-        from_where(&mut keys);
-        keys.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").bind(p.per_page);
-        let ids = keys.query_scalar::<i64>().fetch_all(&db.pool).await?;
-        let _ = window.keys.set(ids);
+        let _ = window.keys.set(keys_in_order(db, key, &from_where, p, None).await?);
     }
     let total = window.total() as i64;
     let part = window.part();
@@ -240,23 +216,53 @@ where
     if part.is_empty() {
         return Ok(Paged { items: Vec::new(), total, page, per_page });
     }
-    let mut q = Sql::new("SELECT ");
-    q.push(select).push(" ");
-    from_where(&mut q);
-    let has_where = q.text().contains(" WHERE ");
-    q.push(if has_where { " AND " } else { " WHERE " })
-        .push(key)
-        .push(" IN (")
-        .push_ids(part.iter().copied())
-        .push(")");
-    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
-    let items = q.query_as::<T>().fetch_all(&db.pool).await?;
+    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part).await?;
     // Fewer rows than keys: some were deleted since the export began. More would mean the
     // list's filter does not bind the added AND (a bare OR): refused rather than widened.
     if items.len() > part.len() {
         return Err(sqlx::Error::Protocol(format!("export slice of {key} read more rows than keys")));
     }
     Ok(Paged { items, total, page, per_page })
+}
+
+/// The list's keys in its order: `per_page` of them from `offset` (a page), or from the first
+/// (a streamed export, whose `per_page` is the export limit).
+async fn keys_in_order(
+    db: &Db,
+    key: &str,
+    from_where: &impl Fn(&mut Sql),
+    p: &ListParams,
+    offset: Option<i64>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut q = Sql::new("SELECT ");
+    q.push(key).push(" ");
+    from_where(&mut q);
+    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").bind(p.per_page);
+    if let Some(offset) = offset {
+        q.push(" OFFSET ").bind(offset);
+    }
+    q.query_scalar::<i64>().fetch_all(&db.pool).await
+}
+
+/// The full columns (with their subqueries) of the rows with these keys, in the list's order.
+async fn rows_for_keys<T>(
+    db: &Db,
+    select: &str,
+    key: &str,
+    from_where: &impl Fn(&mut Sql),
+    p: &ListParams,
+    ids: &[i64],
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut q = Sql::new("SELECT ");
+    q.push(select).push(" ");
+    from_where(&mut q);
+    let joiner = if q.text().contains(" WHERE ") { " AND " } else { " WHERE " };
+    q.push(joiner).push(key).push(" IN (").push_ids(ids.iter().copied()).push(")");
+    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
+    q.query_as::<T>().fetch_all(&db.pool).await
 }
 
 /// What the pagination bar shows.
