@@ -5,6 +5,7 @@ pub mod assets;
 pub mod form;
 pub mod layout;
 pub mod list;
+pub mod rejections;
 
 pub use form::FormCheck;
 pub use layout::{Crumb, Frame, Html};
