@@ -196,6 +196,7 @@ pub struct FilePolicy {
     pub password_expiry_days: Option<i64>,
     pub max_upload_mb: Option<usize>,
     pub watermark: Option<bool>,
+    pub second_factor: Option<bool>,
     pub secure_cookies: Option<bool>,
 }
 
@@ -226,6 +227,7 @@ pub fn resolve(common: &Common, addr: Option<&String>) -> anyhow::Result<Resolve
         password_expiry_days: fp.password_expiry_days.unwrap_or(d.password_expiry_days),
         max_upload_bytes: fp.max_upload_mb.map(|m| m * 1024 * 1024).unwrap_or(d.max_upload_bytes),
         watermark: fp.watermark.unwrap_or(d.watermark),
+        second_factor: fp.second_factor.unwrap_or(d.second_factor),
         secure_cookies: fp.secure_cookies.unwrap_or(d.secure_cookies),
     };
     Ok(Resolved {

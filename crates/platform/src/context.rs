@@ -26,6 +26,8 @@ pub struct CurrentUser {
     pub scope: Scope,
     pub clearance: i64,
     pub must_change_password: bool,
+    /// The policy asks for a second factor and this account has none yet: it binds one first.
+    pub must_bind_second_factor: bool,
     pub session_kind: SessionKind,
     pub csrf: String,
 }
@@ -122,6 +124,7 @@ impl Ctx {
             scope: Scope { subtrees: vec!["/".into()], ..Scope::default() },
             clearance: 3,
             must_change_password: false,
+            must_bind_second_factor: false,
             session_kind: SessionKind::Api,
             csrf: String::new(),
         };

@@ -53,6 +53,7 @@ fn routes(r: Routes) -> Routes {
         .get("/api/v1/openapi.json", Need::Public, "OpenAPI 文档", crate::openapi::serve)
         .get("/search", Need::LoggedIn, "全文检索", crate::search::page)
         .get("/api/v1/search", Need::LoggedIn, "全文检索（q=关键词）", crate::search::api);
+    let r = crate::auth::second_factor::routes(r);
     crate::attachments::routes(r)
 }
 
@@ -64,6 +65,7 @@ struct LoginPage {
     username: String,
     next: String,
     demo: bool,
+    second_factor: bool,
 }
 
 fn safe_next(next: &str) -> String {
@@ -105,6 +107,7 @@ fn render_login(
         username: username.into(),
         next: safe_next(next),
         demo: ctx.state.demo,
+        second_factor: ctx.state.policy().second_factor,
     };
     let mut resp = (status, Html(page)).into_response();
     set_cookie(&mut resp, format!("{PRE_COOKIE}={csrf}; {}", cookie_attrs(ctx)));
@@ -125,6 +128,8 @@ struct LoginForm {
     #[serde(default)]
     password: String,
     #[serde(default)]
+    otp: String,
+    #[serde(default)]
     next: String,
 }
 
@@ -140,7 +145,7 @@ async fn login_submit(ctx: Ctx, headers: HeaderMap, form: axum::Form<LoginForm>)
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    let user_id = match login::authenticate(&ctx.state, &f.username, &f.password, &ctx.actor()).await {
+    let user_id = match login::authenticate(&ctx.state, &f.username, &f.password, &f.otp, &ctx.actor()).await {
         Ok(id) => id,
         Err(AppError::BadRequest(m)) => {
             return Ok(render_login(&ctx, &headers, &m, &f.username, &f.next, StatusCode::UNAUTHORIZED));
@@ -291,6 +296,9 @@ async fn healthz(ctx: Ctx) -> Response {
 struct ApiLogin {
     username: String,
     password: String,
+    /// The one-time code, for an account with a second factor bound.
+    #[serde(default)]
+    otp: String,
 }
 
 async fn api_login(
@@ -298,7 +306,7 @@ async fn api_login(
     body: Result<Json<ApiLogin>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(b) = body.map_err(|_| AppError::BadRequest("请求体须为 JSON：{\"username\",\"password\"}".into()))?;
-    let user_id = match login::authenticate(&ctx.state, &b.username, &b.password, &ctx.actor()).await {
+    let user_id = match login::authenticate(&ctx.state, &b.username, &b.password, &b.otp, &ctx.actor()).await {
         Ok(id) => id,
         Err(AppError::BadRequest(m)) => {
             return Ok((

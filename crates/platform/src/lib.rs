@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/1001_platform_postgres.sql"),
         },
     },
+    Migration {
+        version: 1002,
+        name: "platform: second factor",
+        sql: MigrationSql::Portable(include_str!("../migrations/1002_second_factor.sql")),
+    },
 ];
 
 /// Builds the routes of every area; the metadata goes into the registry for the OpenAPI document.
@@ -68,6 +73,7 @@ pub fn app(state: AppState, router: axum::Router<AppState>) -> axum::Router {
     router
         .fallback(not_found)
         .layer(from_fn(web::rejections::in_chinese))
+        .layer(from_fn_with_state(web::once::Submissions::default(), web::once::guard))
         .layer(from_fn_with_state(state.clone(), auth::layer::auth_layer))
         .layer(from_fn_with_state(state.clone(), web::error_pages))
         .layer(from_fn(auth::layer::security_headers))

@@ -90,6 +90,8 @@ impl Routes {
 }
 
 /// Pages that a user who must change the password may still open.
+/// What an account that must bind a second factor may still reach.
+const SECOND_FACTOR_PATHS: &[&str] = &[crate::auth::second_factor::PAGE, "/logout", "/api/v1/auth/logout"];
 const PASSWORD_CHANGE_PATHS: &[&str] = &["/password", "/logout", "/api/v1/auth/logout", "/api/v1/auth/password"];
 
 async fn guard(need: Need, req: Request, next: Next) -> Response {
@@ -112,6 +114,12 @@ async fn guard(need: Need, req: Request, next: Next) -> Response {
             return AppError::Forbidden.into_response();
         }
         return Redirect::to("/password").into_response();
+    }
+    if user.must_bind_second_factor && !SECOND_FACTOR_PATHS.contains(&req.uri().path()) {
+        if ctx.is_api {
+            return AppError::BadRequest("安全策略要求动态口令：请先在网页上绑定动态口令".into()).into_response();
+        }
+        return Redirect::to(crate::auth::second_factor::PAGE).into_response();
     }
     if let Need::Perm(p) = need
         && !user.can(p)

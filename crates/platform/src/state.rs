@@ -19,6 +19,8 @@ pub struct Policy {
     pub password_expiry_days: i64,
     pub max_upload_bytes: usize,
     pub watermark: bool,
+    /// Every account must log in with a one-time code as well (accounts without one bind it first).
+    pub second_factor: bool,
     pub secure_cookies: bool,
 }
 
@@ -33,6 +35,7 @@ impl Default for Policy {
             password_expiry_days: 90,
             max_upload_bytes: 20 * 1024 * 1024,
             watermark: false,
+            second_factor: false,
             secure_cookies: false,
         }
     }
@@ -69,6 +72,7 @@ pub const POLICY_SETTINGS: &[(&str, &str, i64, i64)] = &[
     ("lockout_minutes", "锁定时长（分钟）", 5, 1440),
     ("password_expiry_days", "密码有效期（天，0 为不过期）", 0, 365),
     ("watermark", "页面水印（1 开启，0 关闭）", 0, 1),
+    ("second_factor", "登录须用动态口令（1 开启，0 关闭）", 0, 1),
 ];
 
 impl Policy {
@@ -81,6 +85,7 @@ impl Policy {
             "lockout_minutes" => self.lockout_minutes,
             "password_expiry_days" => self.password_expiry_days,
             "watermark" => i64::from(self.watermark),
+            "second_factor" => i64::from(self.second_factor),
             _ => 0,
         }
     }
@@ -94,6 +99,7 @@ impl Policy {
             "lockout_minutes" => self.lockout_minutes = v,
             "password_expiry_days" => self.password_expiry_days = v,
             "watermark" => self.watermark = v != 0,
+            "second_factor" => self.second_factor = v != 0,
             _ => {}
         }
     }

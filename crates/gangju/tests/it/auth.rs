@@ -244,6 +244,7 @@ async fn the_security_administrator_sets_the_policy_and_it_applies() {
         ("lockout_minutes", "15"),
         ("password_expiry_days", "90"),
         ("watermark", "1"),
+        ("second_factor", "0"),
     ];
     let bad: Vec<(&str, &str)> =
         form.iter().map(|(k, v)| if *k == "lockout_threshold" { (*k, "1") } else { (*k, *v) }).collect();

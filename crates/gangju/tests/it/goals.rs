@@ -77,7 +77,9 @@ async fn indicators_read_their_figures_and_linked_measures() {
     let m = overdue["items"][0]["id"].as_i64().expect("the demo has an overdue measure");
     let r = party.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": m})).await;
     assert_eq!(r.status(), StatusCode::CREATED);
-    let again = party.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": m})).await;
+    // Another session links it again (the same session's repeat would be a double submission).
+    let again = app.token("party").await;
+    let again = again.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": m})).await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let nowhere =
         party.send(Method::POST, &format!("/api/v1/goals/{ind}/measures"), json!({"measure_id": 987654})).await;

@@ -104,7 +104,11 @@ async fn a_film_without_its_title_or_a_meeting_of_another_kind_is_refused_and_no
     };
     let put = |body: Value| api.req(Method::PUT, &format!("/api/v1/integrity_activities/{id}")).json(&body).send();
     assert_eq!(put(edit(1)).await.unwrap().status(), StatusCode::NO_CONTENT);
-    assert_eq!(put(edit(1)).await.unwrap().status(), StatusCode::CONFLICT);
+    // A second clerk's save from the same version (the same session's repeat would be a double
+    // submission, answered with the first answer).
+    let other = app.token("party").await;
+    let r = other.req(Method::PUT, &format!("/api/v1/integrity_activities/{id}")).json(&edit(1)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     let v = api.json(&format!("/api/v1/integrity_activities/{id}")).await;
     assert_eq!((v["activity"]["participants"].as_i64(), v["activity"]["version"].as_i64()), (Some(61), Some(2)));
     assert_eq!(v["activity"]["meeting_id"], Value::Null, "the edit left the meeting out");
@@ -344,7 +348,9 @@ async fn coverage_counts_a_key_post_only_when_all_its_risks_were_reviewed_this_y
 
     let next = today.saturating_add(1.year()).to_string();
     let a = risk(&api, jq2, "测试重点岗位", true, &next).await;
-    let b = risk(&api, jq2, "测试重点岗位", true, &next).await;
+    // A second risk at the same post, entered by a second clerk (the same session's identical
+    // request at once would be a double submission: one record).
+    let b = risk(&app.token("party").await, jq2, "测试重点岗位", true, &next).await;
     let plain = risk(&api, jq2, "测试一般岗位", false, &next).await;
     let (counts, html) = coverage(&party, jq2, year).await;
     assert_eq!(counts, (c0, t0 + 1), "one more key post, not yet reviewed; the ordinary post does not count");
@@ -390,7 +396,9 @@ async fn a_compilation_holds_warning_cases_in_order_and_every_page_renders() {
     let add = |m: i64| post_json(&api, &cases_path, json!({"material_id": m}));
     assert_eq!(add(cases[1]).await.status(), StatusCode::CREATED);
     assert_eq!(add(cases[0]).await.status(), StatusCode::CREATED);
-    field_error(add(cases[0]).await, "material_id").await;
+    // Added again from another session (the same session's repeat is a double submission).
+    let other = app.token("party").await;
+    field_error(post_json(&other, &cases_path, json!({"material_id": cases[0]})).await, "material_id").await;
     let speech: i64 = app.scalar("SELECT min(id) FROM study_materials WHERE kind <> 'warning_case'").await;
     let msg = field_error(add(speech).await, "material_id").await;
     assert!(msg.contains("不是警示案例"), "{msg}");

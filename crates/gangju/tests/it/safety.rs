@@ -126,7 +126,8 @@ async fn the_key_prisoner_register_is_for_the_leadership_and_prison_administrati
         "risk_level": "high", "control_measures": "包夹监控（测试）", "officer_id": officer,
         "listed_on": today.saturating_sub(10.days()).to_string(), "review_on": today.saturating_add(20.days()).to_string()});
     let id = created(post_json(&yz, "/api/v1/key_prisoners", body.clone()).await).await;
-    let dup = refused(post_json(&yz, "/api/v1/key_prisoners", body).await).await;
+    // Entered again by another session (the same session's repeat is a double submission).
+    let dup = refused(post_json(&app.token("clerk2").await, "/api/v1/key_prisoners", body).await).await;
     assert!(dup["prisoner_no"].is_string());
     let views = audit_of(&app, "view", "key_prisoner").await;
     let one = leader.json(&format!("/api/v1/key_prisoners/{id}")).await;
@@ -256,8 +257,10 @@ async fn closed_duty_person_times_count_a_persons_overlapping_stretches_once() {
         let r = add(roster, people, from, to).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
     }
-    // The same entry twice is one entry; a stretch outside the rotation is refused.
-    let r = add(a, vec![p[2]], "2020-03-20", "2020-03-25").await;
+    // The same entry twice is one entry (sent by another session: the same session's repeat would
+    // be a double submission); a stretch outside the rotation is refused.
+    let body = json!({"person_ids": [p[2]], "from_on": "2020-03-20", "to_on": "2020-03-25"});
+    let r = post_json(&app.token("party").await, &format!("/api/v1/epidemic_rosters/{a}/entries"), body).await;
     assert_eq!(r.json::<Value>().await.unwrap()["added"], 0);
     let outside = refused(add(a, vec![p[2]], "2020-02-20", "2020-03-02").await).await;
     assert!(outside["from_on"].is_string());
@@ -451,8 +454,9 @@ async fn an_overdue_hazard_is_a_todo_until_the_inspecting_side_signs_it_off() {
             .iter()
             .any(|r| r["id"] == h)
     );
+    // Signed off again by another session (the same session's repeat is a double submission).
     assert_eq!(
-        post_json(&party, &format!("/api/v1/hazards/{h}/sign_off"), json!({})).await.status(),
+        post_json(&app.token("party").await, &format!("/api/v1/hazards/{h}/sign_off"), json!({})).await.status(),
         StatusCode::CONFLICT
     );
     // An inspection with hazards is kept.

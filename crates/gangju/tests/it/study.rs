@@ -437,7 +437,8 @@ async fn a_recorded_meeting_is_edited_whole_and_its_minutes_are_cleaned() {
     assert_eq!(audited, 1, "the edit is audited once; the refused one is not");
 
     // Saving from the old version again is refused; so is another unit's clerk, who cannot see it.
-    let stale = b.post(&format!("/study/meetings/{id}"), &pairs).await;
+    // (From a second session: the same session's repeat would be a double submission.)
+    let stale = app.login("party").await.post(&format!("/study/meetings/{id}"), &pairs).await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     let put = json!({"org_id": org, "kind": "branch_study", "title": "接口修改", "held_on": today, "version": 2,
         "agenda": [{"kind": "study", "title": "学习"}], "attendance": [{"person_id": people[0], "status": "present"}]});

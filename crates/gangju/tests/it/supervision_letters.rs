@@ -125,7 +125,9 @@ async fn a_new_letter_lists_secretaries_and_heads_once_and_records_signatures() 
     assert_eq!(row_of(&v, head_only)["signed_on"], day.as_str());
     assert_eq!(v["letter"]["signed"], 1);
     assert_eq!(app.scalar(updates).await, 1, "the signature is audited");
-    let r = b.post(&format!("/supervision/letters/{id}/sign"), &[("person_id", &who), ("signed_on", &day)]).await;
+    // Signed again from another session (the same session's repeat is a double submission).
+    let again = app.login("party").await;
+    let r = again.post(&format!("/supervision/letters/{id}/sign"), &[("person_id", &who), ("signed_on", &day)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "not twice");
     // The pages: the list with its count, and a letter made from the form.
     let page = b.get("/supervision/letters?year=2022").await.text().await.unwrap();

@@ -108,6 +108,7 @@ struct UserRow {
     status: String,
     clearance: i64,
     must_change_password: i64,
+    second_factor_bound: i64,
     password_never_expires: i64,
     password_changed_at: i64,
     unit_name: String,
@@ -129,7 +130,7 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
     let db = &state.db.pool;
     let u: Option<UserRow> = sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.unit_id, u.status, u.clearance, u.must_change_password, \
-         u.password_never_expires, u.password_changed_at, n.name AS unit_name, n.path AS unit_path, n.prison_id \
+         CASE WHEN u.totp_secret = '' THEN 0 ELSE 1 END AS second_factor_bound, u.password_never_expires, u.password_changed_at, n.name AS unit_name, n.path AS unit_path, n.prison_id \
          FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
     )
     .bind(user_id)
@@ -192,6 +193,7 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
         scope,
         clearance: u.clearance,
         must_change_password: u.must_change_password != 0 || expired,
+        must_bind_second_factor: state.policy().second_factor && u.second_factor_bound == 0,
         session_kind: SessionKind::Web,
         csrf: String::new(),
     }))

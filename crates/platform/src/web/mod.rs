@@ -5,6 +5,7 @@ pub mod assets;
 pub mod form;
 pub mod layout;
 pub mod list;
+pub mod once;
 pub mod rejections;
 
 pub use form::FormCheck;

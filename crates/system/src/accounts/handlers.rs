@@ -193,6 +193,15 @@ pub async fn reset_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     Ok(show_password(&ctx, a.username, pw, false))
 }
 
+pub async fn reset_second_factor_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let m = if service::reset_second_factor(&ctx, id).await? {
+        "动态口令已重置，该账号的会话已注销"
+    } else {
+        "该账号未绑定动态口令"
+    };
+    Ok(redirect_with_flash("/system/users", m))
+}
+
 #[derive(serde::Deserialize)]
 pub struct StatusForm {
     #[serde(default)]

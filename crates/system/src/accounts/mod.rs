@@ -22,6 +22,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/system/users/{id}/edit", edit, "修改账号页", handlers::edit_page)
         .post("/system/users/{id}/edit", edit, "修改账号", handlers::update_page)
         .post("/system/users/{id}/reset", edit, "重置密码", handlers::reset_page)
+        .post("/system/users/{id}/second-factor", edit, "重置动态口令", handlers::reset_second_factor_page)
         .post("/system/users/{id}/status", edit, "停用/启用账号", handlers::status_page)
         .get("/system/users/{id}/grant", grant, "授权页", handlers::grant_page)
         .post("/system/users/{id}/grant", grant, "授予角色与密级", handlers::grant_submit)

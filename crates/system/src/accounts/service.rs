@@ -310,6 +310,19 @@ pub async fn reset_password(ctx: &Ctx, id: i64) -> AppResult<String> {
     Ok(pw)
 }
 
+/// Removes the account's second factor (a lost token) and ends its sessions. `false` when none
+/// was bound.
+pub async fn reset_second_factor(ctx: &Ctx, id: i64) -> AppResult<bool> {
+    let a = get(ctx, id).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    let done = platform::auth::second_factor::reset(ctx, &mut tx, id, &a.username).await?;
+    if done {
+        session::delete_for_user(&mut tx, id).await?;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
 pub async fn set_status(ctx: &Ctx, id: i64, active: bool) -> AppResult<()> {
     let a = get(ctx, id).await?;
     if ctx.user()?.id == id && !active {
