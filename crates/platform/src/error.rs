@@ -27,8 +27,52 @@ pub enum AppError {
     TooLarge,
     #[error("页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试")]
     Csrf,
+    #[error("存储空间已满，本次提交未保存。请联系系统管理员清理磁盘后重试（已保存的数据不受影响）")]
+    StorageFull,
+    #[error("数据库暂时无法连接，请稍后重试（本次操作未完成）")]
+    Unavailable,
     #[error("服务器内部错误")]
     Internal(#[from] anyhow::Error),
+}
+
+/// Whether an error (or its cause chain) is the database being out of reach: the connection
+/// broke, no connection could be had in time, or PostgreSQL is shutting down or starting up.
+pub fn is_unavailable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        match err.downcast_ref::<sqlx::Error>() {
+            Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => return true,
+            Some(sqlx::Error::Database(db))
+                if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// Whether an error (or anything in its cause chain) is the disk being full: SQLite's
+/// SQLITE_FULL, PostgreSQL's disk_full (53100), or the operating system's ENOSPC.
+pub fn is_storage_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::StorageFull
+        {
+            return true;
+        }
+        if let Some(sqlx::Error::Database(db)) = err.downcast_ref::<sqlx::Error>()
+            && (matches!(db.code().as_deref(), Some("13" | "53100"))
+                || db.message().contains("No space left on device"))
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 impl From<sqlx::Error> for AppError {
@@ -37,6 +81,14 @@ impl From<sqlx::Error> for AppError {
             && db.is_unique_violation()
         {
             return AppError::Conflict("与已有记录重复".into());
+        }
+        if is_storage_full(&e) {
+            tracing::error!(error = %e, "storage full");
+            return AppError::StorageFull;
+        }
+        if is_unavailable(&e) {
+            tracing::error!(error = %e, "database unavailable");
+            return AppError::Unavailable;
         }
         AppError::Internal(anyhow::Error::new(e))
     }
@@ -63,6 +115,8 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,6 +131,8 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge => "too_large",
             AppError::Csrf => "csrf",
+            AppError::StorageFull => "storage_full",
+            AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -97,19 +153,32 @@ struct Body<'a> {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(e) = &self {
+        // A full disk or an unreachable database met on a path that wrapped the error (files,
+        // `anyhow` chains) is still told as such, not as an internal error.
+        let this = match self {
+            AppError::Internal(e) if e.chain().any(is_storage_full) => {
+                tracing::error!(error = format!("{e:#}"), "storage full");
+                AppError::StorageFull
+            }
+            AppError::Internal(e) if e.chain().any(is_unavailable) => {
+                tracing::error!(error = format!("{e:#}"), "database unavailable");
+                AppError::Unavailable
+            }
+            other => other,
+        };
+        if let AppError::Internal(e) = &this {
             // Logged once, here, with its cause chain; the user sees no detail.
             tracing::error!(error = format!("{e:#}"), "internal error");
         }
         let info = ErrorInfo {
-            code: self.code(),
-            message: self.to_string(),
-            fields: match &self {
+            code: this.code(),
+            message: this.to_string(),
+            fields: match &this {
                 AppError::Validation(f) => f.clone(),
                 _ => FieldErrors::new(),
             },
         };
-        let mut resp = (self.status(), axum::Json(Body { error: &info })).into_response();
+        let mut resp = (this.status(), axum::Json(Body { error: &info })).into_response();
         resp.extensions_mut().insert(info);
         resp
     }

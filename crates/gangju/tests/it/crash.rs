@@ -5,16 +5,29 @@
 
 use crate::common::*;
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 10;
 const WRITERS: usize = 2;
 
-/// Creates units until the connection breaks; returns the codes (and ids) answered with 2xx.
-async fn writer(base: String, token: String, parent: i64, prefix: String) -> Vec<(String, Option<i64>)> {
+/// Creates units until the connection breaks (or, with `stop`, until told to stop: failures are
+/// then expected while the database is down, and the writer carries on); returns the codes (and
+/// ids) answered with 2xx.
+async fn writer(
+    base: String,
+    token: String,
+    parent: i64,
+    prefix: String,
+    stop: Option<Arc<AtomicBool>>,
+) -> Vec<(String, Option<i64>)> {
     let c = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let mut acked = Vec::new();
     for n in 1.. {
+        if stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
         let code = format!("{prefix}-{n}");
         let body =
             serde_json::json!({"parent_id": parent, "code": code, "name": format!("崩溃{code}"), "kind": "department"});
@@ -23,21 +36,74 @@ async fn writer(base: String, token: String, parent: i64, prefix: String) -> Vec
                 let id = r.json::<serde_json::Value>().await.ok().and_then(|v| v["id"].as_i64());
                 acked.push((code, id));
             }
-            Ok(r) => panic!("{code}: {} {}", r.status(), r.text().await.unwrap_or_default()),
-            Err(_) => break,
+            Ok(r) if stop.is_none() => panic!("{code}: {} {}", r.status(), r.text().await.unwrap_or_default()),
+            Err(_) if stop.is_none() => break,
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
         }
     }
     acked
 }
 
-#[tokio::test]
-async fn acknowledged_writes_survive_sigkill() {
-    // The database is made in-process (a small demo), then closed; the server runs as a process.
-    let dir = temp_dir("crash");
-    let url = fresh_database_url().await;
+/// After a crash and restart, on a connection of our own: every acknowledged write is there
+/// with its id, every unit has its `create` audit row and every such row its unit, the SQLite
+/// file passes `integrity_check`, and `gangju audit verify` passes.
+async fn check_after_crash(
+    checker_url: &str,
+    dir: &std::path::Path,
+    url: Option<&str>,
+    acked: &[(String, Option<i64>)],
+    round: usize,
+) {
+    let db = sqlx::AnyPool::connect(checker_url).await.unwrap();
+    let present: HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM units WHERE code LIKE 'CRASH-%'")
+            .fetch_all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    for (code, id) in acked {
+        let got = present.get(code);
+        assert!(got.is_some(), "round {round}: acknowledged {code} is missing");
+        if let Some(id) = id {
+            assert_eq!(got, Some(id), "round {round}: {code} has another id");
+        }
+    }
+    let no_audit: Vec<String> = sqlx::query_scalar(
+        "SELECT u.code FROM units u WHERE u.code LIKE 'CRASH-%' AND NOT EXISTS (SELECT 1 FROM audit_log l \
+         WHERE l.event = 'create' AND l.object_type = 'unit' AND l.object_id = CAST(u.id AS TEXT))",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert!(no_audit.is_empty(), "round {round}: units without their audit row: {no_audit:?}");
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log l WHERE l.event = 'create' AND l.object_type = 'unit' \
+         AND l.detail LIKE 'CRASH-%' AND NOT EXISTS (SELECT 1 FROM units u WHERE CAST(u.id AS TEXT) = l.object_id)",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "round {round}: audit rows of units that are not there");
+    if url.is_none() {
+        let ic: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&db).await.unwrap();
+        assert_eq!(ic, ["ok"], "round {round}: integrity_check");
+    }
+    db.close().await;
+    let out = gangju_command(dir, url, &["audit", "verify"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "round {round}: audit verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A small demo database made in-process and closed again; returns the parent unit's id.
+pub async fn prepare(dir: &std::path::Path, url: Option<&str>) -> i64 {
     let opts = gangju::Options {
-        data_dir: dir.clone(),
-        database_url: url.clone(),
+        data_dir: dir.to_path_buf(),
+        database_url: url.map(str::to_string),
         create: true,
         demo: true,
         policy: platform::state::Policy::default(),
@@ -48,7 +114,26 @@ async fn acknowledged_writes_survive_sigkill() {
     let parent: i64 =
         sqlx::query_scalar("SELECT id FROM units WHERE code = 'SL'").fetch_one(&state.db.pool).await.unwrap();
     state.db.pool.close().await;
-    drop(state);
+    parent
+}
+
+pub async fn api_token(base: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "sysadmin", "password": PW}))
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_sigkill() {
+    // The database is made in-process (a small demo), then closed; the server runs as a process.
+    let dir = temp_dir("crash");
+    let url = fresh_database_url().await;
+    let parent = prepare(&dir, url.as_deref()).await;
     let checker_url =
         url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=ro", dir.join("gangju.sqlite").display()));
 
@@ -56,18 +141,9 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut all: Vec<(String, Option<i64>)> = Vec::new();
     let (mut server, mut base) = start_server(&dir, url.as_deref()).await;
     for round in 0..ROUNDS {
-        let token = {
-            let r = reqwest::Client::new()
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&serde_json::json!({"username": "sysadmin", "password": PW}))
-                .send()
-                .await
-                .unwrap();
-            let v: serde_json::Value = r.json().await.unwrap();
-            v["token"].as_str().unwrap().to_string()
-        };
+        let token = api_token(&base).await;
         let tasks: Vec<_> = (0..WRITERS)
-            .map(|w| tokio::spawn(writer(base.clone(), token.clone(), parent, format!("CRASH-{round}-{w}"))))
+            .map(|w| tokio::spawn(writer(base.clone(), token.clone(), parent, format!("CRASH-{round}-{w}"), None)))
             .collect();
         tokio::time::sleep(Duration::from_millis(rand::random_range(30..400))).await;
         server.0.kill().unwrap(); // SIGKILL
@@ -76,51 +152,7 @@ async fn acknowledged_writes_survive_sigkill() {
             all.extend(t.await.unwrap());
         }
         (server, base) = start_server(&dir, url.as_deref()).await;
-
-        // Checked with the server up again, on a connection of our own opened after the crash.
-        let db = sqlx::AnyPool::connect(&checker_url).await.unwrap();
-        let present: HashMap<String, i64> =
-            sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM units WHERE code LIKE 'CRASH-%'")
-                .fetch_all(&db)
-                .await
-                .unwrap()
-                .into_iter()
-                .collect();
-        for (code, id) in &all {
-            let got = present.get(code);
-            assert!(got.is_some(), "round {round}: acknowledged {code} is missing");
-            if let Some(id) = id {
-                assert_eq!(got, Some(id), "round {round}: {code} has another id");
-            }
-        }
-        let no_audit: Vec<String> = sqlx::query_scalar(
-            "SELECT u.code FROM units u WHERE u.code LIKE 'CRASH-%' AND NOT EXISTS (SELECT 1 FROM audit_log l \
-             WHERE l.event = 'create' AND l.object_type = 'unit' AND l.object_id = CAST(u.id AS TEXT))",
-        )
-        .fetch_all(&db)
-        .await
-        .unwrap();
-        assert!(no_audit.is_empty(), "round {round}: units without their audit row: {no_audit:?}");
-        let orphans: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM audit_log l WHERE l.event = 'create' AND l.object_type = 'unit' \
-             AND l.detail LIKE 'CRASH-%' AND NOT EXISTS (SELECT 1 FROM units u WHERE CAST(u.id AS TEXT) = l.object_id)",
-        )
-        .fetch_one(&db)
-        .await
-        .unwrap();
-        assert_eq!(orphans, 0, "round {round}: audit rows of units that are not there");
-        if url.is_none() {
-            let ic: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&db).await.unwrap();
-            assert_eq!(ic, ["ok"], "round {round}: integrity_check");
-        }
-        db.close().await;
-        let out = gangju_command(&dir, url.as_deref(), &["audit", "verify"]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "round {round}: audit verify: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        check_after_crash(&checker_url, &dir, url.as_deref(), &all, round).await;
     }
     drop(server);
     assert!(!all.is_empty(), "no write was acknowledged in {ROUNDS} rounds");
@@ -129,5 +161,144 @@ async fn acknowledged_writes_survive_sigkill() {
         all.len(),
         started.elapsed().as_secs_f64()
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port), so it
+/// can be crashed with `pg_ctl stop -m immediate` without touching the shared server.
+struct PrivateCluster {
+    bin: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl PrivateCluster {
+    /// `None` when this machine has no PostgreSQL server binaries.
+    fn create() -> Option<Self> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").exists())
+            .max()?;
+        let dir = std::env::temp_dir().join(format!("gangju-pg-{}", hex::encode(rand::random::<[u8; 6]>())));
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let c = Self { bin, dir, port };
+        // PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+        if Self::as_root() {
+            let ok = std::process::Command::new("chown").args(["-R", "postgres:postgres"]).arg(&c.dir).status();
+            assert!(ok.is_ok_and(|s| s.success()), "chown of the cluster directory");
+        }
+        let data = c.dir.join("data");
+        c.run("initdb", &["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D", &data.to_string_lossy()]);
+        c.start();
+        Some(c)
+    }
+
+    fn as_root() -> bool {
+        std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    }
+
+    fn command(&self, tool: &str) -> std::process::Command {
+        let exe = self.bin.join(tool);
+        if Self::as_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            std::process::Command::new(&exe)
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self.command(tool).args(args).output().unwrap();
+        assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn start(&self) {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        let log = self.dir.join("log").to_string_lossy().into_owned();
+        let opts = format!("-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=on", self.port, self.dir.display());
+        self.run("pg_ctl", &["-D", &data, "-l", &log, "-o", &opts, "-w", "-t", "60", "start"]);
+    }
+
+    /// What a power cut does to the database server: every process stops at once, no checkpoint;
+    /// the next start replays the WAL.
+    fn crash(&self) {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
+    }
+
+    fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        let _ = self.command("pg_ctl").args(["-D", &data, "-m", "immediate", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// PostgreSQL itself crashed (`-m immediate`) under the running server, several times: the server
+/// stays up, answers errors while the database is down, and carries on when it is back; every write
+/// it acknowledged survives with its audit row and the audit chain verifies.
+#[tokio::test]
+async fn acknowledged_writes_survive_postgres_crashing_under_the_server() {
+    // Longer runs: GANGJU_PG_CRASHES=100 with the PostgreSQL URL set.
+    let restarts: usize = std::env::var("GANGJU_PG_CRASHES").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    if std::env::var("GANGJU_TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        return; // the PostgreSQL run of the suite does this one
+    }
+    let cluster = PrivateCluster::create().expect("PostgreSQL server binaries under /usr/lib/postgresql");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&cluster.url("postgres")).await.unwrap();
+    sqlx::query("CREATE DATABASE gangju").execute(&admin).await.unwrap();
+    admin.close().await;
+    let url = cluster.url("gangju");
+    let dir = temp_dir("pg-crash");
+    let parent = prepare(&dir, Some(&url)).await;
+
+    let (mut server, base) = start_server(&dir, Some(&url)).await;
+    let token = api_token(&base).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|w| tokio::spawn(writer(base.clone(), token.clone(), parent, format!("CRASH-PG-{w}"), Some(stop.clone()))))
+        .collect();
+    for _ in 0..restarts {
+        tokio::time::sleep(Duration::from_millis(rand::random_range(200..800))).await;
+        cluster.crash();
+        // While the database is down the server answers, with an error, and does not exit.
+        let r = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+        tokio::time::sleep(Duration::from_millis(rand::random_range(50..300))).await;
+        cluster.start();
+        assert!(server.0.try_wait().unwrap().is_none(), "the server exited when the database went away");
+    }
+    // Back up: writes succeed again without restarting the server.
+    let t = Instant::now();
+    let c = reqwest::Client::new();
+    loop {
+        let body =
+            serde_json::json!({"parent_id": parent, "code": "CRASH-PG-AFTER", "name": "恢复后", "kind": "department"});
+        let r = c.post(format!("{base}/api/v1/units")).bearer_auth(&token).json(&body).send().await.unwrap();
+        if r.status().is_success() {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "no write succeeded 30 s after the database came back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut all = vec![("CRASH-PG-AFTER".to_string(), None)];
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    assert!(all.len() > restarts, "writes were acknowledged between the crashes: {}", all.len());
+    check_after_crash(&url, &dir, Some(&url), &all, restarts).await;
+    eprintln!("postgres -m immediate: {restarts} crashes, {} acknowledged writes, all found", all.len());
+    drop(server);
+    drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);
 }

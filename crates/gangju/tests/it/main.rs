@@ -13,6 +13,7 @@ mod auth;
 mod backup_load;
 mod bad_input;
 mod crash;
+mod disk_full;
 mod double_submit;
 mod exams;
 mod figures;

@@ -37,8 +37,10 @@ fn same(a: &str, b: &str) -> bool {
 
 pub async fn auth_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = hex::encode(rand::random::<[u8; 8]>());
+    // The policy last read stays in force if it cannot be read again now (the database is away:
+    // the request's own queries will say so).
     if let Err(e) = state.refresh_policy_if_stale().await {
-        return AppError::from(e).into_response();
+        tracing::warn!(error = %e, "policy not refreshed");
     }
     let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
     let is_api = req.uri().path().starts_with("/api/");

@@ -86,13 +86,16 @@ pub async fn resolve(state: &AppState, token: &str, want: SessionKind) -> anyhow
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&hash).execute(&state.db.pool).await?;
         return Ok(None);
     }
-    // Touch at most once a minute: a write per request would cost more than it tells.
-    if now - row.last_seen_at > 60_000 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+    // Touch at most once a minute: a write per request would cost more than it tells. A touch that
+    // cannot be written (a full disk) does not stop the user reading.
+    if now - row.last_seen_at > 60_000
+        && let Err(e) = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(&state.db.pool)
-            .await?;
+            .await
+    {
+        tracing::warn!(error = %e, "session not touched");
     }
     user.session_kind = kind;
     user.csrf = row.csrf;
