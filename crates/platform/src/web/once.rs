@@ -31,6 +31,8 @@ const WAIT: Duration = Duration::from_secs(30);
 const MAX_KEPT_BODY: usize = 64 * 1024;
 /// Requests remembered at most; beyond this (a flood) new requests are simply not guarded.
 const MAX_ENTRIES: usize = 8192;
+/// The memory all kept answers may hold together.
+const MAX_KEPT_TOTAL: usize = 8 * 1024 * 1024;
 /// The header that marks a repeated answer.
 pub const REPLAYED: &str = "x-gangju-replayed";
 
@@ -53,8 +55,44 @@ enum Entry {
     },
 }
 
+/// The requests of the last few seconds, and the bytes their kept answers hold.
+#[derive(Default)]
+struct Book {
+    map: HashMap<Key, Entry>,
+    kept_bytes: usize,
+    pruned: Option<Instant>,
+}
+
+impl Book {
+    /// Forgets answers older than the window.
+    fn prune(&mut self, now: Instant) {
+        let mut freed = 0;
+        self.map.retain(|_, e| match e {
+            Entry::Done { at, kept } if now.duration_since(*at) >= WINDOW => {
+                freed += kept.size();
+                false
+            }
+            _ => true,
+        });
+        self.kept_bytes -= freed;
+        self.pruned = Some(now);
+    }
+
+    fn remove(&mut self, key: &Key) {
+        if let Some(Entry::Done { kept, .. }) = self.map.remove(key) {
+            self.kept_bytes -= kept.size();
+        }
+    }
+}
+
+impl Kept {
+    fn size(&self) -> usize {
+        self.body.len() + self.headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum::<usize>() + 64
+    }
+}
+
 #[derive(Clone, Default)]
-pub struct Submissions(Arc<Mutex<HashMap<Key, Entry>>>);
+pub struct Submissions(Arc<Mutex<Book>>);
 
 enum Turn {
     First(watch::Sender<Option<Option<Arc<Kept>>>>),
@@ -65,33 +103,36 @@ enum Turn {
 
 impl Submissions {
     fn take_turn(&self, key: Key) -> Turn {
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut book = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
-        match map.get(&key) {
+        if book.pruned.is_none_or(|p| now.duration_since(p) >= Duration::from_secs(1)) {
+            book.prune(now);
+        }
+        match book.map.get(&key) {
             Some(Entry::Done { at, kept }) if now.duration_since(*at) < WINDOW => return Turn::Replay(kept.clone()),
             Some(Entry::Running(rx)) => return Turn::Wait(rx.clone()),
             _ => {}
         }
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|_, e| match e {
-                Entry::Done { at, .. } => now.duration_since(*at) < WINDOW,
-                Entry::Running(_) => true,
-            });
-            if map.len() >= MAX_ENTRIES {
-                return Turn::Unguarded;
-            }
+        if book.map.len() >= MAX_ENTRIES {
+            return Turn::Unguarded;
         }
+        book.remove(&key);
         let (tx, rx) = watch::channel(None);
-        map.insert(key, Entry::Running(rx));
+        book.map.insert(key, Entry::Running(rx));
         Turn::First(tx)
     }
 
+    /// Records the answer of the first request (`None`: not kept, the entry goes). Beyond the
+    /// memory budget an answer is simply not kept.
     fn finish(&self, key: Key, kept: Option<Arc<Kept>>) {
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        match &kept {
-            Some(k) => map.insert(key, Entry::Done { at: Instant::now(), kept: k.clone() }),
-            None => map.remove(&key),
-        };
+        let mut book = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        book.remove(&key);
+        if let Some(k) = kept
+            && book.kept_bytes + k.size() <= MAX_KEPT_TOTAL
+        {
+            book.kept_bytes += k.size();
+            book.map.insert(key, Entry::Done { at: Instant::now(), kept: k });
+        }
     }
 }
 
@@ -207,4 +248,39 @@ fn replay(kept: &Kept) -> Response {
     }
     resp.headers_mut().insert(REPLAYED, HeaderValue::from_static("1"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(bytes: usize) -> Option<Arc<Kept>> {
+        Some(Arc::new(Kept { status: StatusCode::OK, headers: Vec::new(), body: Bytes::from(vec![b'x'; bytes]) }))
+    }
+
+    #[test]
+    fn kept_answers_stay_within_the_memory_budget() {
+        let subs = Submissions::default();
+        let key = |n: u8| [n; 32];
+        for n in 0..3 {
+            assert!(matches!(subs.take_turn(key(n)), Turn::First(_)));
+            subs.finish(key(n), kept(3 * 1024 * 1024));
+        }
+        // Two answers of 3 MiB fit in the 8 MiB budget; the third is not kept, and runs again.
+        assert!(matches!(subs.take_turn(key(0)), Turn::Replay(_)));
+        assert!(matches!(subs.take_turn(key(1)), Turn::Replay(_)));
+        assert!(matches!(subs.take_turn(key(2)), Turn::First(_)));
+        let book = subs.0.lock().unwrap_or_else(PoisonError::into_inner);
+        assert!(book.kept_bytes <= MAX_KEPT_TOTAL);
+        assert_eq!(book.kept_bytes, 2 * (3 * 1024 * 1024 + 64));
+    }
+
+    #[test]
+    fn a_request_not_kept_leaves_nothing_behind() {
+        let subs = Submissions::default();
+        assert!(matches!(subs.take_turn([7; 32]), Turn::First(_)));
+        assert!(matches!(subs.take_turn([7; 32]), Turn::Wait(_)), "a repeat waits for the running one");
+        subs.finish([7; 32], None);
+        assert!(matches!(subs.take_turn([7; 32]), Turn::First(_)), "a refusal is worked out again");
+    }
 }
