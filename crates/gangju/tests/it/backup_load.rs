@@ -9,7 +9,7 @@ use crate::common::*;
 use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const WRITERS: usize = 20;
@@ -34,6 +34,7 @@ async fn writer(
     parent: i64,
     prefix: String,
     stop: Arc<AtomicBool>,
+    acks: Arc<AtomicUsize>,
 ) -> (Vec<Write>, Vec<String>) {
     let c = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let mut writes = Vec::new();
@@ -53,6 +54,7 @@ async fn writer(
                 let at = Instant::now();
                 let id = r.json::<serde_json::Value>().await.ok().and_then(|v| v["id"].as_i64());
                 w.acked = Some((at, id));
+                acks.fetch_add(1, Ordering::SeqCst);
             }
             Ok(r) => errors.push(format!("{code}: {} {}", r.status(), r.text().await.unwrap_or_default())),
             Err(e) => errors.push(format!("{code}: {e}")),
@@ -102,9 +104,14 @@ async fn a_backup_taken_under_load_restores_consistently() {
         v["token"].as_str().unwrap().to_string()
     };
     let stop = Arc::new(AtomicBool::new(false));
+    let acks = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..WRITERS)
-        .map(|w| tokio::spawn(writer(base.clone(), token.clone(), parent, format!("BKL-{w}"), stop.clone())))
+        .map(|w| {
+            tokio::spawn(writer(base.clone(), token.clone(), parent, format!("BKL-{w}"), stop.clone(), acks.clone()))
+        })
         .collect();
+    // Writing under way first (a loaded machine can take a while over the first write).
+    crate::crash::wait_for_first_ack(&acks).await;
 
     // Backups while the writers run; each records when it started and when it ended.
     let root = temp_dir("bkload-backups");

@@ -6,7 +6,7 @@
 use crate::common::*;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 10;
@@ -21,6 +21,7 @@ async fn writer(
     parent: i64,
     prefix: String,
     stop: Option<Arc<AtomicBool>>,
+    acks: Arc<AtomicUsize>,
 ) -> Vec<(String, Option<i64>)> {
     let c = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let mut acked = Vec::new();
@@ -35,6 +36,7 @@ async fn writer(
             Ok(r) if r.status().is_success() => {
                 let id = r.json::<serde_json::Value>().await.ok().and_then(|v| v["id"].as_i64());
                 acked.push((code, id));
+                acks.fetch_add(1, Ordering::SeqCst);
             }
             Ok(r) if stop.is_none() => panic!("{code}: {} {}", r.status(), r.text().await.unwrap_or_default()),
             Err(_) if stop.is_none() => break,
@@ -117,6 +119,14 @@ pub async fn prepare(dir: &std::path::Path, url: Option<&str>) -> i64 {
     parent
 }
 
+/// Waits (at most 30 s) until a writer has had a write acknowledged.
+pub async fn wait_for_first_ack(acks: &AtomicUsize) {
+    let t = Instant::now();
+    while acks.load(Ordering::SeqCst) == 0 && t.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 pub async fn api_token(base: &str) -> String {
     let r = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
@@ -142,9 +152,16 @@ async fn acknowledged_writes_survive_sigkill() {
     let (mut server, mut base) = start_server(&dir, url.as_deref()).await;
     for round in 0..ROUNDS {
         let token = api_token(&base).await;
+        let acks = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..WRITERS)
-            .map(|w| tokio::spawn(writer(base.clone(), token.clone(), parent, format!("CRASH-{round}-{w}"), None)))
+            .map(|w| {
+                let prefix = format!("CRASH-{round}-{w}");
+                tokio::spawn(writer(base.clone(), token.clone(), parent, prefix, None, acks.clone()))
+            })
             .collect();
+        // The kill comes at a random moment once writing is under way (a loaded machine can take
+        // a while over the first write after a start).
+        wait_for_first_ack(&acks).await;
         tokio::time::sleep(Duration::from_millis(rand::random_range(30..400))).await;
         server.0.kill().unwrap(); // SIGKILL
         server.0.wait().unwrap();
@@ -264,9 +281,14 @@ async fn acknowledged_writes_survive_postgres_crashing_under_the_server() {
     let (mut server, base) = start_server(&dir, Some(&url)).await;
     let token = api_token(&base).await;
     let stop = Arc::new(AtomicBool::new(false));
+    let acks = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..WRITERS)
-        .map(|w| tokio::spawn(writer(base.clone(), token.clone(), parent, format!("CRASH-PG-{w}"), Some(stop.clone()))))
+        .map(|w| {
+            let prefix = format!("CRASH-PG-{w}");
+            tokio::spawn(writer(base.clone(), token.clone(), parent, prefix, Some(stop.clone()), acks.clone()))
+        })
         .collect();
+    wait_for_first_ack(&acks).await;
     for _ in 0..restarts {
         tokio::time::sleep(Duration::from_millis(rand::random_range(200..800))).await;
         cluster.crash();
