@@ -13,7 +13,10 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = gangju::config::Cli::parse();
-    match cli::run(args).await {
+    platform::db::close_on_exit();
+    let result = cli::run(args).await;
+    platform::db::close_all().await;
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误：{e:#}");

@@ -43,6 +43,12 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         assert!(!dir.join("gangju.sqlite").exists(), "nothing was created");
     }
     ok(&run(&dir, u, &["migrate"], None));
+    if u.is_none() {
+        // Closed on exit: the write-ahead log is checkpointed into the file and removed, so the
+        // file alone holds the database.
+        assert!(!dir.join("gangju.sqlite-wal").exists(), "the WAL is checkpointed at exit");
+        assert!(std::fs::metadata(dir.join("gangju.sqlite")).unwrap().len() > 64 * 1024);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -58,6 +58,35 @@ impl DbLocation {
     }
 }
 
+/// Every pool this process opened, so that `close_all` can close them before it exits; kept only
+/// once the binary asked for it (`close_on_exit`), so that tests opening many databases in one
+/// process do not hold them all open.
+static OPENED: std::sync::Mutex<Vec<sqlx::AnyPool>> = std::sync::Mutex::new(Vec::new());
+static CLOSE_ON_EXIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, pools are remembered for `close_all`.
+pub fn close_on_exit() {
+    CLOSE_ON_EXIT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Closes every pool this process opened. Called once by the binary before it exits: SQLite then
+/// checkpoints its write-ahead log into the database file and removes it, so the file alone (what
+/// an operator might copy by hand) holds everything.
+pub async fn close_all() {
+    let pools: Vec<sqlx::AnyPool> =
+        std::mem::take(&mut *OPENED.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    for p in pools {
+        p.close().await;
+    }
+}
+
+fn remember(pool: &sqlx::AnyPool) {
+    if !CLOSE_ON_EXIT.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    OPENED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(pool.clone());
+}
+
 impl Db {
     /// Opens the database. A SQLite file that does not exist is refused unless `create` is set:
     /// a mistyped path must not open an empty database in place of the real one.
@@ -97,6 +126,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
+                remember(&pool);
                 let db = Self { pool, backend: Backend::Sqlite };
                 db.check_integrity().await?;
                 Ok(db)
@@ -118,6 +148,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .context("connecting to PostgreSQL")?;
+                remember(&pool);
                 Ok(Self { pool, backend: Backend::Postgres })
             }
         }
