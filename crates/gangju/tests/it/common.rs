@@ -255,3 +255,97 @@ pub async fn start_server(dir: &std::path::Path, url: Option<&str>) -> (ServerPr
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port), so it
+/// can be crashed with `pg_ctl stop -m immediate` without touching the shared server.
+pub struct PrivateCluster {
+    bin: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl PrivateCluster {
+    /// `None` when this machine has no PostgreSQL server binaries.
+    pub fn create() -> Option<Self> {
+        let dir = std::env::temp_dir().join(format!("gangju-pg-{}", hex::encode(rand::random::<[u8; 6]>())));
+        Self::create_in(dir, None)
+    }
+
+    /// A cluster whose data directory is under `dir` and, if given, whose write-ahead log is in
+    /// `waldir` (on another filesystem).
+    pub fn create_in(dir: std::path::PathBuf, waldir: Option<std::path::PathBuf>) -> Option<Self> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").exists())
+            .max()?;
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some(w) = &waldir {
+            std::fs::create_dir_all(w).unwrap();
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let c = Self { bin, dir, port };
+        // PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+        if Self::as_root() {
+            for d in std::iter::once(&c.dir).chain(waldir.as_ref()) {
+                let ok = std::process::Command::new("chown").args(["-R", "postgres:postgres"]).arg(d).status();
+                assert!(ok.is_ok_and(|s| s.success()), "chown of the cluster directory");
+            }
+        }
+        let data = c.dir.join("data").to_string_lossy().into_owned();
+        let mut args = vec!["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D", &data];
+        let wal = waldir.map(|w| w.join("wal").to_string_lossy().into_owned());
+        if let Some(w) = &wal {
+            args.extend(["-X", w.as_str()]);
+        }
+        c.run("initdb", &args);
+        c.start();
+        Some(c)
+    }
+
+    pub fn as_root() -> bool {
+        std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    }
+
+    fn command(&self, tool: &str) -> std::process::Command {
+        let exe = self.bin.join(tool);
+        if Self::as_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            std::process::Command::new(&exe)
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self.command(tool).args(args).output().unwrap();
+        assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    pub fn start(&self) {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        let log = self.dir.join("log").to_string_lossy().into_owned();
+        let opts = format!("-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=on", self.port, self.dir.display());
+        self.run("pg_ctl", &["-D", &data, "-l", &log, "-o", &opts, "-w", "-t", "60", "start"]);
+    }
+
+    /// What a power cut does to the database server: every process stops at once, no checkpoint;
+    /// the next start replays the WAL.
+    pub fn crash(&self) {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
+    }
+
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        let _ = self.command("pg_ctl").args(["-D", &data, "-m", "immediate", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -143,3 +143,84 @@ async fn a_full_disk_refuses_writes_clearly_keeps_reads_and_recovers_without_res
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     eprintln!("disk full: {} writes fitted into the full disk, then refused with 507; recovered", acked.len() - 2);
 }
+
+/// The same for PostgreSQL with its data files on the small filesystem (the write-ahead log on
+/// another, as a separate WAL disk is set up; when the WAL's own disk fills, PostgreSQL stops and
+/// restarts itself, which `crash::acknowledged_writes_survive_postgres_crashing_under_the_server`
+/// covers).
+#[tokio::test]
+async fn postgres_with_its_data_disk_full_refuses_writes_clearly_keeps_reads_and_recovers() {
+    if fresh_database_url().await.is_none() {
+        return; // the PostgreSQL run of the suite does this one
+    }
+    let Some(disk) = SmallDisk::mount(256) else {
+        eprintln!("disk_full: not root, cannot mount a small filesystem; skipped");
+        return;
+    };
+    let wal = temp_dir("pg-wal");
+    let cluster = PrivateCluster::create_in(disk.0.join("pg"), Some(wal.clone()))
+        .expect("PostgreSQL server binaries under /usr/lib/postgresql");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&cluster.url("postgres")).await.unwrap();
+    sqlx::query("CREATE DATABASE gangju").execute(&admin).await.unwrap();
+    admin.close().await;
+    let url = cluster.url("gangju");
+    let dir = temp_dir("pg-disk-full");
+    let parent = prepare(&dir, Some(&url)).await;
+    let (server, base) = start_server(&dir, Some(&url)).await;
+    let token = api_token(&base).await;
+    let c = reqwest::Client::new();
+    let post =
+        |code: String| c.post(format!("{base}/api/v1/units")).bearer_auth(&token).json(&unit(parent, &code)).send();
+    assert_eq!(post("DISK-0".into()).await.unwrap().status(), StatusCode::CREATED);
+
+    let filler = disk.0.join("filler");
+    assert!(fill(&filler) > 0);
+    let mut acked = vec!["DISK-0".to_string()];
+    let mut refusal = None;
+    for n in 1..=20_000 {
+        let code = format!("DISK-{n}");
+        let r = post(code.clone()).await.unwrap();
+        match r.status() {
+            StatusCode::CREATED => acked.push(code),
+            s => {
+                refusal = Some((s, r.text().await.unwrap()));
+                break;
+            }
+        }
+    }
+    let (status, body) = refusal.expect("a write was refused on the full disk");
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
+    assert!(body.contains("存储空间已满"), "{body}");
+    let r = c.get(format!("{base}/api/v1/units?per_page=1")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads still work");
+    assert_eq!(c.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
+
+    std::fs::remove_file(&filler).unwrap();
+    let r = post("DISK-AFTER".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    acked.push("DISK-AFTER".into());
+    drop(server);
+
+    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    let mut codes: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM units WHERE code LIKE 'DISK-%'").fetch_all(&db).await.unwrap();
+    codes.sort();
+    acked.sort();
+    assert_eq!(codes, acked, "exactly the acknowledged writes");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM units u WHERE u.code LIKE 'DISK-%' AND EXISTS (SELECT 1 FROM audit_log l \
+         WHERE l.event = 'create' AND l.object_type = 'unit' AND l.object_id = CAST(u.id AS TEXT))",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(audited as usize, acked.len());
+    db.close().await;
+    let out = gangju_command(&dir, Some(&url), &["audit", "verify"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("postgres disk full: {} writes fitted, then refused with 507; recovered", acked.len() - 2);
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&wal);
+}
