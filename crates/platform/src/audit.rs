@@ -60,7 +60,8 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn compute_mac(&self, key: &[u8], prev_mac: &str) -> String {
+    /// The row's MAC over its fields (not `mac`) chained to the previous row's MAC.
+    pub fn compute_mac(&self, key: &[u8], prev_mac: &str) -> String {
         // Length-prefixed fields, so no two different rows encode to the same bytes.
         let mut mac = <HmacSm3 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable_key());
         let fields: [String; 14] = [
@@ -218,36 +219,77 @@ pub enum Verdict {
     },
 }
 
+/// The per-row part of [`verify`], without the database: feed it the rows from the anchor on in
+/// seq order, then the head. Seq arithmetic wraps (as release builds always did), so a tampered
+/// anchor or row at the end of the range is a broken chain, not an overflow panic.
+#[derive(Clone, Debug)]
+pub struct ChainCheck {
+    anchor_seq: i64,
+    prev: String,
+    expected: i64,
+}
+
+impl ChainCheck {
+    pub fn new(anchor_seq: i64, anchor_mac: String) -> Self {
+        Self { anchor_seq, prev: anchor_mac, expected: anchor_seq.wrapping_add(1) }
+    }
+
+    /// The seq the next row must have.
+    pub fn expected(&self) -> i64 {
+        self.expected
+    }
+
+    /// Checks the next row's seq and MAC against the chain so far.
+    pub fn step(&mut self, row: &AuditRow, key: &[u8]) -> Result<(), Verdict> {
+        let expected = self.expected;
+        if row.seq != expected {
+            return Err(Verdict::Broken { seq: expected, reason: format!("缺少第 {expected} 条记录") });
+        }
+        if row.compute_mac(key, &self.prev) != row.mac {
+            return Err(Verdict::Broken { seq: row.seq, reason: "校验码不符：记录被篡改".into() });
+        }
+        self.prev.clone_from(&row.mac);
+        self.expected = expected.wrapping_add(1);
+        Ok(())
+    }
+
+    /// Checks the head against the last row; the rows after the anchor when it matches.
+    pub fn finish(self, head_seq: i64, head_mac: &str) -> Result<i64, Verdict> {
+        let last = self.expected.wrapping_sub(1);
+        if head_seq != last || head_mac != self.prev {
+            return Err(Verdict::Broken {
+                seq: self.expected, reason: "链尾与记录不符：末尾记录被删除".into()
+            });
+        }
+        Ok(last.wrapping_sub(self.anchor_seq))
+    }
+}
+
 /// Recomputes the whole chain in order from its anchor, a page at a time so memory stays flat.
 pub async fn verify(db: &Db, key: &[u8]) -> anyhow::Result<Verdict> {
     let (anchor_seq, anchor_mac): (i64, String) =
         sqlx::query_as("SELECT anchor_seq, anchor_mac FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
-    let mut prev = anchor_mac;
-    let mut expected = anchor_seq + 1;
+    let mut check = ChainCheck::new(anchor_seq, anchor_mac);
     loop {
         let page: Vec<AuditRow> = sqlx::query_as("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
-            .bind(expected)
+            .bind(check.expected())
             .fetch_all(&db.pool)
             .await?;
         if page.is_empty() {
             break;
         }
-        for row in page {
-            if row.seq != expected {
-                return Ok(Verdict::Broken { seq: expected, reason: format!("缺少第 {expected} 条记录") });
+        for row in &page {
+            if let Err(broken) = check.step(row, key) {
+                return Ok(broken);
             }
-            if row.compute_mac(key, &prev) != row.mac {
-                return Ok(Verdict::Broken { seq: row.seq, reason: "校验码不符：记录被篡改".into() });
-            }
-            prev = row.mac;
-            expected += 1;
         }
     }
     let (head_seq, head_mac): (i64, String) =
         sqlx::query_as("SELECT seq, mac FROM audit_head WHERE id = 1").fetch_one(&db.pool).await?;
-    if head_seq != expected - 1 || head_mac != prev {
-        return Ok(Verdict::Broken { seq: expected, reason: "链尾与记录不符：末尾记录被删除".into() });
-    }
+    let rows = match check.finish(head_seq, &head_mac) {
+        Ok(rows) => rows,
+        Err(broken) => return Ok(broken),
+    };
     let older: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE seq <= $1")
         .bind(anchor_seq)
         .fetch_one(&db.pool)
@@ -265,12 +307,12 @@ pub async fn verify(db: &Db, key: &[u8]) -> anyhow::Result<Verdict> {
                 .await?;
         if purges == 0 {
             return Ok(Verdict::Broken {
-                seq: anchor_seq + 1,
+                seq: anchor_seq.wrapping_add(1),
                 reason: "最早的记录被删除，且没有相应的清理记录".into(),
             });
         }
     }
-    Ok(Verdict::Ok { rows: expected - 1 - anchor_seq })
+    Ok(Verdict::Ok { rows })
 }
 
 /// The shortest retention SECURITY.md allows: six months.
@@ -309,4 +351,89 @@ pub async fn purge(db: &Db, key: &[u8], now_ms: i64, before_ms: i64, actor: &Act
     append(&mut tx, key, now_ms, actor, Event::ok("audit_purge", "audit_log", anchor).detail(detail)).await?;
     tx.commit().await?;
     Ok(n as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"test-audit-key";
+
+    fn chain(anchor_seq: i64, anchor_mac: &str, n: i64) -> Vec<AuditRow> {
+        let mut rows: Vec<AuditRow> = Vec::new();
+        for seq in anchor_seq.wrapping_add(1)..=anchor_seq.wrapping_add(n) {
+            let prev = rows.last().map_or(anchor_mac.to_owned(), |r| r.mac.clone());
+            let mut row = AuditRow {
+                seq,
+                at: 1_700_000_000_000,
+                user_id: Some(7),
+                username: "张三".into(),
+                role: "branch_secretary".into(),
+                unit_id: None,
+                addr: "127.0.0.1".into(),
+                event: "login".into(),
+                object_type: "user".into(),
+                object_id: "7".into(),
+                detail: String::new(),
+                result: "成功".into(),
+                request_id: format!("req-{seq}"),
+                mac: String::new(),
+            };
+            row.mac = row.compute_mac(KEY, &prev);
+            rows.push(row);
+        }
+        rows
+    }
+
+    fn check(
+        anchor_seq: i64,
+        anchor_mac: &str,
+        rows: &[AuditRow],
+        head_seq: i64,
+        head_mac: &str,
+    ) -> Result<i64, Verdict> {
+        let mut check = ChainCheck::new(anchor_seq, anchor_mac.to_owned());
+        for row in rows {
+            check.step(row, KEY)?;
+        }
+        check.finish(head_seq, head_mac)
+    }
+
+    #[test]
+    fn chain_check_names_the_first_broken_row() {
+        let mut rows = chain(10, "anchor", 3);
+        let head = rows[2].mac.clone();
+        assert_eq!(check(10, "anchor", &rows, 13, &head), Ok(3));
+        rows[1].detail = "改过".into();
+        assert_eq!(
+            check(10, "anchor", &rows, 13, &head),
+            Err(Verdict::Broken { seq: 12, reason: "校验码不符：记录被篡改".into() })
+        );
+        rows.remove(1);
+        assert_eq!(
+            check(10, "anchor", &rows, 13, &head),
+            Err(Verdict::Broken { seq: 12, reason: "缺少第 12 条记录".into() })
+        );
+        rows.pop();
+        assert_eq!(
+            check(10, "anchor", &rows, 13, &head),
+            Err(Verdict::Broken { seq: 12, reason: "链尾与记录不符：末尾记录被删除".into() })
+        );
+    }
+
+    /// Found by the audit_chain fuzz target: an anchor (or row) seq of i64::MAX in a tampered
+    /// database overflowed, a panic in debug builds.
+    #[test]
+    fn chain_check_at_the_end_of_the_seq_range_does_not_overflow() {
+        assert_eq!(check(i64::MAX, "", &[], i64::MAX, ""), Ok(0));
+        let stray = chain(0, "", 1);
+        assert!(matches!(check(i64::MAX, "", &stray, i64::MAX, ""), Err(Verdict::Broken { seq: i64::MIN, .. })));
+        let last = chain(i64::MAX - 1, "anchor", 1);
+        assert_eq!(last[0].seq, i64::MAX);
+        assert_eq!(check(i64::MAX - 1, "anchor", &last, i64::MAX, &last[0].mac), Ok(1));
+        assert!(matches!(
+            check(i64::MAX - 1, "anchor", &last, 0, &last[0].mac),
+            Err(Verdict::Broken { seq: i64::MIN, .. })
+        ));
+    }
 }

@@ -51,7 +51,7 @@ pub fn sanitize_name(raw: &str) -> String {
         .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | ':' | '*' | '?'))
         .take(120)
         .collect();
-    let clean = clean.trim_start_matches('.').trim().to_string();
+    let clean = clean.trim_start_matches(|c: char| c == '.' || c.is_whitespace()).trim_end().to_string();
     if clean.is_empty() { "未命名文件".into() } else { clean }
 }
 
@@ -62,5 +62,13 @@ mod tests {
         assert_eq!(super::sanitize_name("../../etc/passwd"), "passwd");
         assert_eq!(super::sanitize_name("C:\\x\\报告.docx"), "报告.docx");
         assert_eq!(super::sanitize_name(".."), "未命名文件");
+    }
+
+    /// Caught by the multipart_upload fuzz target: dots behind a space survived the trim.
+    #[test]
+    fn names_never_start_with_a_dot() {
+        assert_eq!(super::sanitize_name(". .hidden.xlsx"), "hidden.xlsx");
+        assert_eq!(super::sanitize_name("a/ . \u{3000}.env "), "env");
+        assert_eq!(super::sanitize_name(" . "), "未命名文件");
     }
 }
