@@ -70,6 +70,7 @@ pub async fn build(opts: Options) -> anyhow::Result<(AppState, axum::Router)> {
         data_dir: opts.data_dir,
         demo,
         registry,
+        user_cache: Default::default(),
     }));
     state.reload_policy(Some(opts.policy)).await?;
     let app = platform::app(state.clone(), routes.router);

@@ -54,6 +54,14 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "platform: second factor",
         sql: MigrationSql::Portable(include_str!("../migrations/1002_second_factor.sql")),
     },
+    Migration {
+        version: 1003,
+        name: "platform: auth generation (cached users)",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/1003_auth_generation_sqlite.sql"),
+            postgres: include_str!("../migrations/1003_auth_generation_postgres.sql"),
+        },
+    },
 ];
 
 /// Builds the routes of every area; the metadata goes into the registry for the OpenAPI document.

@@ -51,6 +51,8 @@ pub struct Inner {
     pub data_dir: PathBuf,
     pub demo: bool,
     pub registry: Registry,
+    /// Users loaded for requests, kept until the auth generation moves (see `auth::session`).
+    pub user_cache: crate::auth::session::UserCache,
 }
 
 #[derive(Clone)]

@@ -324,3 +324,55 @@ async fn to_dos_come_from_every_registered_source() {
     let (b, _) = app.try_login("zhaoliu", "Zhao-Liu#2022").await;
     assert_eq!(b.get("/").await.headers()["location"], "/password", "after 90 days the password must be changed");
 }
+
+/// A logged-in user is kept between requests (one query instead of six), but never past a change:
+/// a role taken away applies to the very next request of the same session, and so does a change
+/// another process makes in the database.
+#[tokio::test]
+async fn a_role_change_applies_to_the_next_request_of_an_open_session() {
+    let app = spawn_app().await;
+    let party = app.token("party").await;
+    let party_id = app.scalar("SELECT id FROM users WHERE username = 'party'").await;
+    let me = party.json("/api/v1/me").await;
+    let roles: Vec<String> = me["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
+    assert!(!roles.is_empty());
+    let generation = || app.scalar("SELECT n FROM auth_generation WHERE id = 1");
+    let g0 = generation().await;
+    assert_eq!(party.get("/api/v1/measures?per_page=1").await.status(), StatusCode::OK);
+    assert_eq!(party.get("/api/v1/measures?per_page=1").await.status(), StatusCode::OK, "kept");
+    assert_eq!(generation().await, g0, "reading moves nothing");
+
+    // The security administrator takes every role away: the open session has none at once.
+    let sec = app.token("secadmin").await;
+    let r = sec
+        .req(reqwest::Method::PUT, &format!("/api/v1/users/{party_id}/roles"))
+        .json(&serde_json::json!({"roles": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(party.get("/api/v1/measures?per_page=1").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(party.json("/api/v1/me").await["permissions"].as_array().unwrap().len(), 0);
+
+    // Another process (here: SQL on the same database) gives one back: seen at the next request.
+    let role_id: i64 = sqlx::query_scalar("SELECT id FROM roles WHERE code = $1")
+        .bind(&roles[0])
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
+        .bind(party_id)
+        .bind(role_id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(generation().await > g0, "the change moved the generation");
+    assert_eq!(party.json("/api/v1/me").await["roles"][0], roles[0].as_str());
+    // And a unit renamed elsewhere shows under its new name.
+    sqlx::query("UPDATE units SET name = '党委办公室（改名）' WHERE id = (SELECT unit_id FROM users WHERE id = $1)")
+        .bind(party_id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(party.json("/api/v1/me").await["unit_name"], "党委办公室（改名）");
+}

@@ -57,6 +57,43 @@ struct SessionRow {
     csrf: String,
     created_at: i64,
     last_seen_at: i64,
+    generation: i64,
+}
+
+/// Users loaded for requests, kept while the auth generation (moved by triggers on every change
+/// to accounts, roles, permissions, custom units and the unit tree, in any process) and the policy
+/// read are unchanged, and for a minute at most (a password's age moves with the clock).
+#[derive(Default)]
+pub struct UserCache(std::sync::Mutex<std::collections::HashMap<i64, Cached>>);
+
+struct Cached {
+    generation: i64,
+    policy_stamp: i64,
+    loaded: std::time::Instant,
+    user: CurrentUser,
+}
+
+const USER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+const USER_CACHE_MAX: usize = 10_000;
+
+impl UserCache {
+    fn get(&self, id: i64, generation: i64, policy_stamp: i64) -> Option<CurrentUser> {
+        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&id)
+            .filter(|c| {
+                c.generation == generation && c.policy_stamp == policy_stamp && c.loaded.elapsed() < USER_CACHE_TTL
+            })
+            .map(|c| c.user.clone())
+    }
+
+    fn put(&self, id: i64, generation: i64, policy_stamp: i64, user: &CurrentUser) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= USER_CACHE_MAX {
+            map.clear();
+        }
+        let loaded = std::time::Instant::now();
+        map.insert(id, Cached { generation, policy_stamp, loaded, user: user.clone() });
+    }
 }
 
 /// Absolute expiry of a session created at `created_at`.
@@ -67,18 +104,30 @@ pub fn expires_at(state: &AppState, created_at: i64) -> i64 {
 /// Looks a session up, ends it when idle or too old, and loads its user.
 pub async fn resolve(state: &AppState, token: &str, want: SessionKind) -> anyhow::Result<Option<CurrentUser>> {
     let hash = digest(token);
-    let row: Option<SessionRow> =
-        sqlx::query_as("SELECT user_id, kind, csrf, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
-            .bind(&hash)
-            .fetch_optional(&state.db.pool)
-            .await?;
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.user_id, s.kind, s.csrf, s.created_at, s.last_seen_at, g.n AS generation \
+             FROM sessions s CROSS JOIN auth_generation g WHERE s.id_hash = $1 AND g.id = 1",
+    )
+    .bind(&hash)
+    .fetch_optional(&state.db.pool)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let kind = if row.kind == "web" { SessionKind::Web } else { SessionKind::Api };
     if kind != want {
         return Ok(None);
     }
-    let Some(mut user) = load_user(state, row.user_id).await? else {
-        return Ok(None);
+    // The generation was read with the session, before the user: what is loaded is at least as
+    // new as the generation it is kept under.
+    let stamp = state.policy_checked_ms.load(std::sync::atomic::Ordering::Relaxed);
+    let mut user = match state.user_cache.get(row.user_id, row.generation, stamp) {
+        Some(u) => u,
+        None => {
+            let Some(u) = load_user(state, row.user_id).await? else {
+                return Ok(None);
+            };
+            state.user_cache.put(row.user_id, row.generation, stamp, &u);
+            u
+        }
     };
     let now = state.clock.now_ms();
     let idle = if user.admin.is_some() { state.policy().admin_idle_minutes } else { state.policy().idle_minutes };
