@@ -138,6 +138,11 @@ async fn the_second_factor_is_bound_required_and_reset() {
     // login binds a new one.
     let officer_id = app.scalar("SELECT id FROM users WHERE username = 'officer'").await;
     let (sys, _) = first_login_binds(&app, "sysadmin").await;
+    let list = sys.get("/system/users?per_page=100").await.text().await.unwrap();
+    assert!(
+        list.contains(&format!("/system/users/{officer_id}/second-factor")),
+        "the reset is offered for a bound account"
+    );
     let r = sys.post(&format!("/system/users/{officer_id}/second-factor"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.audit_count("second_factor_reset").await, 1);

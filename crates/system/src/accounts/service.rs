@@ -25,6 +25,8 @@ pub struct Account {
     pub locked_until: i64,
     pub last_login_at: Option<i64>,
     pub version: i64,
+    /// 1 when a second factor (动态口令) is bound.
+    pub second_factor: i64,
     #[sqlx(skip)]
     pub roles: Vec<String>,
 }
@@ -52,7 +54,8 @@ pub fn mask_phone(p: &str) -> String {
     format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 7), tail.iter().collect::<String>())
 }
 
-const COLS: &str = "u.id, u.username, u.display_name, u.unit_id, n.name AS unit_name, u.status, u.phone, u.clearance, u.locked_until, u.last_login_at, u.version";
+const COLS: &str = "u.id, u.username, u.display_name, u.unit_id, n.name AS unit_name, u.status, u.phone, u.clearance, u.locked_until, u.last_login_at, u.version, \
+                    CASE WHEN u.totp_secret = '' THEN 0 ELSE 1 END AS second_factor";
 pub const SORTS: &[(&str, &str)] = &[
     ("username", "u.username"),
     ("display_name", "u.display_name"),
