@@ -346,3 +346,33 @@ async fn a_long_export_is_read_in_slices_and_written_row_by_row() {
     let left: Vec<_> = std::fs::read_dir(app.dir.join("tmp")).unwrap().flatten().collect();
     assert!(left.is_empty(), "no temporary file is left: {left:?}");
 }
+
+/// A list's total is the same however it is paged: a first page that is not full counts its own
+/// rows (no count query), a full one or a later one asks the database.
+#[tokio::test]
+async fn the_total_is_the_same_on_every_page_size() {
+    let app = spawn_app().await;
+    let api = app.token("sysadmin").await;
+    // The reference: a full first page, whose total comes from the count query.
+    let all = api.json("/api/v1/units?per_page=5").await["total"].as_i64().unwrap();
+    assert!(all > 5 && all < 100, "the demo's units in the administrator's reach: {all}");
+    assert!(all <= app.scalar("SELECT count(*) FROM units").await);
+    for (q, items) in [
+        ("per_page=100", all),
+        (&format!("per_page={all}")[..], all),
+        ("per_page=5", 5),
+        ("per_page=5&page=2", 5),
+        ("per_page=5&page=999", 0),
+    ] {
+        let v = api.json(&format!("/api/v1/units?{q}")).await;
+        assert_eq!(v["total"].as_i64(), Some(all), "{q}");
+        assert_eq!(v["items"].as_array().unwrap().len() as i64, items, "{q}");
+    }
+    // Filtered to a few: the total is those few.
+    let v = api.json("/api/v1/units?name=%E7%9B%91%E5%8C%BA&per_page=100").await;
+    let n = v["items"].as_array().unwrap().len() as i64;
+    assert!(n > 0);
+    assert_eq!(v["total"].as_i64(), Some(n));
+    let v = api.json("/api/v1/units?name=%E7%9B%91%E5%8C%BA&per_page=1").await;
+    assert_eq!(v["total"].as_i64(), Some(n), "the count query answers when the page is full");
+}

@@ -163,12 +163,21 @@ where
     let mut count = Sql::new("SELECT count(*) ");
     from_where(&mut count);
     let deferrable = count.text().contains(" WHERE ") && !count.text().contains("GROUP BY");
-    let total: i64 = count.query_scalar().fetch_one(&db.pool).await?;
+    // A first page that is not full holds every match: its length is the total, and the count
+    // query is not needed (most filtered lists, and every to-do drawn from a list).
+    let total_of = |found: usize| async move {
+        if p.offset() == 0 && (found as i64) < p.per_page {
+            Ok(found as i64)
+        } else {
+            count.query_scalar::<i64>().fetch_one(&db.pool).await
+        }
+    };
     // The page's keys first, sorted with nothing else computed; then the full columns (with
     // their subqueries) for those rows only. Without this a database computes every column of
     // every matching row before it sorts and cuts the page.
     if deferrable && let Ok(ids) = keys_in_order(db, key, &from_where, p, Some(p.offset())).await {
         if ids.is_empty() {
+            let total = total_of(0).await?;
             return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
         }
         let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids).await?;
@@ -176,6 +185,7 @@ where
         // rows means exactly those (a filter ending in a bare OR would bind the added AND to
         // its last part and bring more — then the plain query below answers instead).
         if items.len() == ids.len() {
+            let total = total_of(ids.len()).await?;
             return Ok(Paged { items, total, page: p.page, per_page: p.per_page });
         }
     }
@@ -191,6 +201,7 @@ where
         .push(" OFFSET ")
         .bind(p.offset());
     let items = q.query_as::<T>().fetch_all(&db.pool).await?;
+    let total = total_of(items.len()).await?;
     Ok(Paged { items, total, page: p.page, per_page: p.per_page })
 }
 
