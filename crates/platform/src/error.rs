@@ -35,44 +35,30 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Whether an error (or its cause chain) is the database being out of reach: the connection
-/// broke, no connection could be had in time, or PostgreSQL is shutting down or starting up.
-pub fn is_unavailable(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        match err.downcast_ref::<sqlx::Error>() {
-            Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => return true,
-            Some(sqlx::Error::Database(db))
-                if db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")) =>
-            {
-                return true;
-            }
-            _ => {}
+/// What a failure is in the user's terms when it is not a fault of ours: the disk is full
+/// (SQLite's SQLITE_FULL, PostgreSQL's disk_full 53100, the system's ENOSPC), or the database is
+/// out of reach (the connection broke, none could be had in time, PostgreSQL shutting down or
+/// starting up). Looks through the whole cause chain; `None` for anything else.
+fn outage(e: &(dyn std::error::Error + 'static)) -> Option<AppError> {
+    let causes = || std::iter::successors(Some(e), |c| c.source());
+    let full = |c: &(dyn std::error::Error + 'static)| match c.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Database(db)) => {
+            matches!(db.code().as_deref(), Some("13" | "53100")) || db.message().contains("No space left on device")
         }
-        cur = err.source();
+        _ => c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull),
+    };
+    let away = |c: &(dyn std::error::Error + 'static)| match c.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => true,
+        Some(sqlx::Error::Database(db)) => db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    };
+    if causes().any(full) {
+        Some(AppError::StorageFull)
+    } else if causes().any(away) {
+        Some(AppError::Unavailable)
+    } else {
+        None
     }
-    false
-}
-
-/// Whether an error (or anything in its cause chain) is the disk being full: SQLite's
-/// SQLITE_FULL, PostgreSQL's disk_full (53100), or the operating system's ENOSPC.
-pub fn is_storage_full(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::StorageFull
-        {
-            return true;
-        }
-        if let Some(sqlx::Error::Database(db)) = err.downcast_ref::<sqlx::Error>()
-            && (matches!(db.code().as_deref(), Some("13" | "53100"))
-                || db.message().contains("No space left on device"))
-        {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
 }
 
 impl From<sqlx::Error> for AppError {
@@ -82,13 +68,9 @@ impl From<sqlx::Error> for AppError {
         {
             return AppError::Conflict("与已有记录重复".into());
         }
-        if is_storage_full(&e) {
-            tracing::error!(error = %e, "storage full");
-            return AppError::StorageFull;
-        }
-        if is_unavailable(&e) {
-            tracing::error!(error = %e, "database unavailable");
-            return AppError::Unavailable;
+        if let Some(outage) = outage(&e) {
+            tracing::error!(error = %e, "{outage}");
+            return outage;
         }
         AppError::Internal(anyhow::Error::new(e))
     }
@@ -156,14 +138,13 @@ impl IntoResponse for AppError {
         // A full disk or an unreachable database met on a path that wrapped the error (files,
         // `anyhow` chains) is still told as such, not as an internal error.
         let this = match self {
-            AppError::Internal(e) if e.chain().any(is_storage_full) => {
-                tracing::error!(error = format!("{e:#}"), "storage full");
-                AppError::StorageFull
-            }
-            AppError::Internal(e) if e.chain().any(is_unavailable) => {
-                tracing::error!(error = format!("{e:#}"), "database unavailable");
-                AppError::Unavailable
-            }
+            AppError::Internal(e) => match outage(e.as_ref()) {
+                Some(outage) => {
+                    tracing::error!(error = format!("{e:#}"), "{outage}");
+                    outage
+                }
+                None => AppError::Internal(e),
+            },
             other => other,
         };
         if let AppError::Internal(e) = &this {

@@ -77,32 +77,10 @@ async fn a_backup_taken_under_load_restores_consistently() {
     }
     let started = Instant::now();
     let dir = temp_dir("bkload");
-    let opts = gangju::Options {
-        data_dir: dir.clone(),
-        database_url: url.clone(),
-        create: true,
-        demo: true,
-        policy: platform::state::Policy::default(),
-        clock: platform::clock::Clock::system(),
-    };
-    let (state, _) = gangju::build(opts).await.unwrap();
-    gangju::demo::seed(&state, TEST_PEOPLE).await.unwrap();
-    let parent: i64 =
-        sqlx::query_scalar("SELECT id FROM units WHERE code = 'SL'").fetch_one(&state.db.pool).await.unwrap();
-    state.db.pool.close().await;
-    drop(state);
+    let parent = prepare(&dir, url.as_deref()).await;
 
     let (server, base) = start_server(&dir, url.as_deref()).await;
-    let token = {
-        let r = reqwest::Client::new()
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": "sysadmin", "password": PW}))
-            .send()
-            .await
-            .unwrap();
-        let v: serde_json::Value = r.json().await.unwrap();
-        v["token"].as_str().unwrap().to_string()
-    };
+    let token = api_token(&base).await;
     let stop = Arc::new(AtomicBool::new(false));
     let acks = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..WRITERS)
@@ -111,7 +89,7 @@ async fn a_backup_taken_under_load_restores_consistently() {
         })
         .collect();
     // Writing under way first (a loaded machine can take a while over the first write).
-    crate::crash::wait_for_first_ack(&acks).await;
+    wait_for_first_ack(&acks).await;
 
     // Backups while the writers run; each records when it started and when it ended.
     let root = temp_dir("bkload-backups");

@@ -349,3 +349,42 @@ impl Drop for PrivateCluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A small demo database made in-process and closed again, for a server run as a process;
+/// returns the id of the prison unit (SL) that writers create units under.
+pub async fn prepare(dir: &std::path::Path, url: Option<&str>) -> i64 {
+    let opts = gangju::Options {
+        data_dir: dir.to_path_buf(),
+        database_url: url.map(str::to_string),
+        create: true,
+        demo: true,
+        policy: platform::state::Policy::default(),
+        clock: platform::clock::Clock::system(),
+    };
+    let (state, _) = gangju::build(opts).await.unwrap();
+    gangju::demo::seed(&state, TEST_PEOPLE).await.unwrap();
+    let parent: i64 =
+        sqlx::query_scalar("SELECT id FROM units WHERE code = 'SL'").fetch_one(&state.db.pool).await.unwrap();
+    state.db.pool.close().await;
+    parent
+}
+
+/// Waits (at most 30 s) until a writer has had a write acknowledged.
+pub async fn wait_for_first_ack(acks: &std::sync::atomic::AtomicUsize) {
+    let t = std::time::Instant::now();
+    while acks.load(std::sync::atomic::Ordering::SeqCst) == 0 && t.elapsed() < std::time::Duration::from_secs(30) {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// A bearer token of the system administrator on a server started with `start_server`.
+pub async fn api_token(base: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "sysadmin", "password": PW}))
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}

@@ -101,43 +101,6 @@ async fn check_after_crash(
     );
 }
 
-/// A small demo database made in-process and closed again; returns the parent unit's id.
-pub async fn prepare(dir: &std::path::Path, url: Option<&str>) -> i64 {
-    let opts = gangju::Options {
-        data_dir: dir.to_path_buf(),
-        database_url: url.map(str::to_string),
-        create: true,
-        demo: true,
-        policy: platform::state::Policy::default(),
-        clock: platform::clock::Clock::system(),
-    };
-    let (state, _) = gangju::build(opts).await.unwrap();
-    gangju::demo::seed(&state, TEST_PEOPLE).await.unwrap();
-    let parent: i64 =
-        sqlx::query_scalar("SELECT id FROM units WHERE code = 'SL'").fetch_one(&state.db.pool).await.unwrap();
-    state.db.pool.close().await;
-    parent
-}
-
-/// Waits (at most 30 s) until a writer has had a write acknowledged.
-pub async fn wait_for_first_ack(acks: &AtomicUsize) {
-    let t = Instant::now();
-    while acks.load(Ordering::SeqCst) == 0 && t.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-pub async fn api_token(base: &str) -> String {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "sysadmin", "password": PW}))
-        .send()
-        .await
-        .unwrap();
-    let v: serde_json::Value = r.json().await.unwrap();
-    v["token"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn acknowledged_writes_survive_sigkill() {
     // The database is made in-process (a small demo), then closed; the server runs as a process.
@@ -211,12 +174,25 @@ async fn acknowledged_writes_survive_postgres_crashing_under_the_server() {
         })
         .collect();
     wait_for_first_ack(&acks).await;
-    for _ in 0..restarts {
+    for round in 0..restarts {
         tokio::time::sleep(Duration::from_millis(rand::random_range(200..800))).await;
         cluster.crash();
         // While the database is down the server answers, with an error, and does not exit.
         let r = reqwest::get(format!("{base}/healthz")).await.unwrap();
         assert_eq!(r.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+        if round == 0 {
+            // A page or call says so in words, not as an internal error.
+            let r = reqwest::Client::new()
+                .get(format!("{base}/api/v1/units?per_page=1"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+            let v: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(v["error"]["code"], "unavailable", "{v}");
+            assert!(v["error"]["message"].as_str().unwrap().contains("数据库暂时无法连接"), "{v}");
+        }
         tokio::time::sleep(Duration::from_millis(rand::random_range(50..300))).await;
         cluster.start();
         assert!(server.0.try_wait().unwrap().is_none(), "the server exited when the database went away");

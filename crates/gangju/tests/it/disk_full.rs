@@ -4,7 +4,6 @@
 //! restart; the database passes its integrity check and the audit chain verifies.
 
 use crate::common::*;
-use crate::crash::{api_token, prepare};
 use reqwest::StatusCode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,6 +60,83 @@ fn unit(parent: i64, code: &str) -> serde_json::Value {
     serde_json::json!({"parent_id": parent, "code": code, "name": format!("磁盘{code}"), "kind": "department"})
 }
 
+/// With the server on `dir` (its database on the small disk): fills the disk, checks writes are
+/// refused in words and nothing by halves, reads work, and writing resumes once space is freed;
+/// then the database holds exactly the acknowledged writes with their audit rows and the chain
+/// verifies. Returns how many writes still fitted after the disk was full.
+async fn fill_refuse_recover(disk: &SmallDisk, dir: &Path, url: Option<&str>) -> usize {
+    let parent = prepare(dir, url).await;
+    let (server, base) = start_server(dir, url).await;
+    let token = api_token(&base).await;
+    let c = reqwest::Client::new();
+    let post =
+        |code: String| c.post(format!("{base}/api/v1/units")).bearer_auth(&token).json(&unit(parent, &code)).send();
+    assert_eq!(post("DISK-0".into()).await.unwrap().status(), StatusCode::CREATED);
+
+    let filler = disk.0.join("filler");
+    assert!(fill(&filler) > 0);
+    // Space already inside the database files is used up first; then writes are refused.
+    let mut acked = vec!["DISK-0".to_string()];
+    let mut refusal = None;
+    for n in 1..=20_000 {
+        let code = format!("DISK-{n}");
+        let r = post(code.clone()).await.unwrap();
+        match r.status() {
+            StatusCode::CREATED => acked.push(code),
+            s => {
+                refusal = Some((s, r.text().await.unwrap()));
+                break;
+            }
+        }
+    }
+    let fitted = acked.len() - 1;
+    let (status, body) = refusal.expect("a write was refused on the full disk");
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["code"], "storage_full");
+    assert!(v["error"]["message"].as_str().unwrap().contains("存储空间已满"), "{body}");
+    let r = c.get(format!("{base}/api/v1/units?per_page=1")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads still work");
+    assert!(r.json::<serde_json::Value>().await.unwrap()["total"].as_i64().unwrap() > 0);
+    let r = c.get(format!("{base}/api/v1/todos")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "reads still work");
+    assert_eq!(c.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
+
+    // Space freed: the next write succeeds, with no restart.
+    std::fs::remove_file(&filler).unwrap();
+    let r = post("DISK-AFTER".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    acked.push("DISK-AFTER".into());
+    drop(server);
+
+    // Nothing by halves: exactly the acknowledged units, each with its audit row; the SQLite file
+    // is intact and the chain verifies.
+    let checker =
+        url.map(str::to_string).unwrap_or_else(|| format!("sqlite://{}?mode=ro", dir.join("gangju.sqlite").display()));
+    let db = sqlx::AnyPool::connect(&checker).await.unwrap();
+    let mut codes: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM units WHERE code LIKE 'DISK-%'").fetch_all(&db).await.unwrap();
+    codes.sort();
+    acked.sort();
+    assert_eq!(codes, acked, "exactly the acknowledged writes");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM units u WHERE u.code LIKE 'DISK-%' AND EXISTS (SELECT 1 FROM audit_log l \
+         WHERE l.event = 'create' AND l.object_type = 'unit' AND l.object_id = CAST(u.id AS TEXT))",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(audited as usize, acked.len());
+    if url.is_none() {
+        let ic: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&db).await.unwrap();
+        assert_eq!(ic, ["ok"]);
+    }
+    db.close().await;
+    let out = gangju_command(dir, url, &["audit", "verify"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    fitted
+}
+
 #[tokio::test]
 async fn a_full_disk_refuses_writes_clearly_keeps_reads_and_recovers_without_restart() {
     if fresh_database_url().await.is_some() {
@@ -72,76 +148,8 @@ async fn a_full_disk_refuses_writes_clearly_keeps_reads_and_recovers_without_res
     };
     let dir = disk.0.join("data");
     std::fs::create_dir_all(&dir).unwrap();
-    let parent = prepare(&dir, None).await;
-    let (server, base) = start_server(&dir, None).await;
-    let token = api_token(&base).await;
-    let c = reqwest::Client::new();
-    let post =
-        |code: String| c.post(format!("{base}/api/v1/units")).bearer_auth(&token).json(&unit(parent, &code)).send();
-    assert_eq!(post("DISK-0".into()).await.unwrap().status(), StatusCode::CREATED);
-
-    let filler = disk.0.join("filler");
-    let filled = fill(&filler);
-    assert!(filled > 0);
-    // Space already inside the database files is used up first; then writes are refused.
-    let mut acked = vec!["DISK-0".to_string()];
-    let mut refusal = None;
-    for n in 1..=5000 {
-        let code = format!("DISK-{n}");
-        let r = post(code.clone()).await.unwrap();
-        match r.status() {
-            StatusCode::CREATED => acked.push(code),
-            s => {
-                refusal = Some((s, r.text().await.unwrap()));
-                break;
-            }
-        }
-    }
-    let (status, body) = refusal.expect("a write was refused on the full disk");
-    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["error"]["code"], "storage_full");
-    assert!(v["error"]["message"].as_str().unwrap().contains("存储空间已满"), "{body}");
-    let api_units = || c.get(format!("{base}/api/v1/units?per_page=1")).bearer_auth(&token).send();
-    let r = api_units().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "reads still work");
-    let total = r.json::<serde_json::Value>().await.unwrap()["total"].as_i64().unwrap();
-    assert!(total > 0);
-    let r = c.get(format!("{base}/api/v1/todos")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "reads still work");
-    let r = c.get(format!("{base}/healthz")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-
-    // Space freed: the next write succeeds, with no restart.
-    std::fs::remove_file(&filler).unwrap();
-    let r = post("DISK-AFTER".into()).await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
-    acked.push("DISK-AFTER".into());
-    drop(server);
-
-    // Nothing by halves: exactly the acknowledged units, each with its audit row; the file is
-    // intact and the chain verifies.
-    let db =
-        sqlx::AnyPool::connect(&format!("sqlite://{}?mode=ro", dir.join("gangju.sqlite").display())).await.unwrap();
-    let mut codes: Vec<String> =
-        sqlx::query_scalar("SELECT code FROM units WHERE code LIKE 'DISK-%'").fetch_all(&db).await.unwrap();
-    codes.sort();
-    acked.sort();
-    assert_eq!(codes, acked);
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM units u WHERE u.code LIKE 'DISK-%' AND EXISTS (SELECT 1 FROM audit_log l \
-         WHERE l.event = 'create' AND l.object_type = 'unit' AND l.object_id = CAST(u.id AS TEXT))",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
-    assert_eq!(audited as usize, acked.len());
-    let ic: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&db).await.unwrap();
-    assert_eq!(ic, ["ok"]);
-    db.close().await;
-    let out = gangju_command(&dir, None, &["audit", "verify"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    eprintln!("disk full: {} writes fitted into the full disk, then refused with 507; recovered", acked.len() - 2);
+    let fitted = fill_refuse_recover(&disk, &dir, None).await;
+    eprintln!("disk full: {fitted} writes fitted into the full disk, then refused with 507; recovered");
 }
 
 /// The same for PostgreSQL with its data files on the small filesystem (the write-ahead log on
@@ -166,60 +174,8 @@ async fn postgres_with_its_data_disk_full_refuses_writes_clearly_keeps_reads_and
     admin.close().await;
     let url = cluster.url("gangju");
     let dir = temp_dir("pg-disk-full");
-    let parent = prepare(&dir, Some(&url)).await;
-    let (server, base) = start_server(&dir, Some(&url)).await;
-    let token = api_token(&base).await;
-    let c = reqwest::Client::new();
-    let post =
-        |code: String| c.post(format!("{base}/api/v1/units")).bearer_auth(&token).json(&unit(parent, &code)).send();
-    assert_eq!(post("DISK-0".into()).await.unwrap().status(), StatusCode::CREATED);
-
-    let filler = disk.0.join("filler");
-    assert!(fill(&filler) > 0);
-    let mut acked = vec!["DISK-0".to_string()];
-    let mut refusal = None;
-    for n in 1..=20_000 {
-        let code = format!("DISK-{n}");
-        let r = post(code.clone()).await.unwrap();
-        match r.status() {
-            StatusCode::CREATED => acked.push(code),
-            s => {
-                refusal = Some((s, r.text().await.unwrap()));
-                break;
-            }
-        }
-    }
-    let (status, body) = refusal.expect("a write was refused on the full disk");
-    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{body}");
-    assert!(body.contains("存储空间已满"), "{body}");
-    let r = c.get(format!("{base}/api/v1/units?per_page=1")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "reads still work");
-    assert_eq!(c.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
-
-    std::fs::remove_file(&filler).unwrap();
-    let r = post("DISK-AFTER".into()).await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
-    acked.push("DISK-AFTER".into());
-    drop(server);
-
-    let db = sqlx::AnyPool::connect(&url).await.unwrap();
-    let mut codes: Vec<String> =
-        sqlx::query_scalar("SELECT code FROM units WHERE code LIKE 'DISK-%'").fetch_all(&db).await.unwrap();
-    codes.sort();
-    acked.sort();
-    assert_eq!(codes, acked, "exactly the acknowledged writes");
-    let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM units u WHERE u.code LIKE 'DISK-%' AND EXISTS (SELECT 1 FROM audit_log l \
-         WHERE l.event = 'create' AND l.object_type = 'unit' AND l.object_id = CAST(u.id AS TEXT))",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
-    assert_eq!(audited as usize, acked.len());
-    db.close().await;
-    let out = gangju_command(&dir, Some(&url), &["audit", "verify"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    eprintln!("postgres disk full: {} writes fitted, then refused with 507; recovered", acked.len() - 2);
+    let fitted = fill_refuse_recover(&disk, &dir, Some(&url)).await;
+    eprintln!("postgres disk full: {fitted} writes fitted, then refused with 507; recovered");
     drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&wal);
