@@ -107,6 +107,14 @@ async fn fill_refuse_recover(disk: &SmallDisk, dir: &Path, url: Option<&str>) ->
     let r = post("DISK-AFTER".into()).await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
     acked.push("DISK-AFTER".into());
+    // And every write after it: a connection whose COMMIT failed on the full disk must not come
+    // back from the pool still in its transaction (it did, and its next BEGIN was a 500).
+    for n in 0..40 {
+        let code = format!("DISK-AFTER-{n}");
+        let r = post(code.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{code}: {}", r.text().await.unwrap());
+        acked.push(code);
+    }
     drop(server);
 
     // Nothing by halves: exactly the acknowledged units, each with its audit row; the SQLite file

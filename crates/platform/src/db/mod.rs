@@ -87,6 +87,19 @@ fn remember(pool: &sqlx::AnyPool) {
     OPENED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(pool.clone());
 }
 
+/// Whether a pooled connection may be handed out: not when it is still inside a transaction. A
+/// COMMIT that fails (SQLite's SQLITE_FULL on a full disk) leaves the connection marked as in a
+/// transaction, and every later BEGIN on it would fail; such a connection is closed instead (which
+/// rolls back whatever it held) and the pool opens a fresh one.
+fn out_of_transaction(conn: &sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    let free = !conn.is_in_transaction();
+    if !free {
+        tracing::warn!("a pooled connection was still in a transaction; closed");
+    }
+    free
+}
+
 impl Db {
     /// Opens the database. A SQLite file that does not exist is refused unless `create` is set:
     /// a mistyped path must not open an empty database in place of the real one.
@@ -112,6 +125,7 @@ impl Db {
                     .max_connections(8)
                     .min_connections(1)
                     .acquire_timeout(Duration::from_secs(10))
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             sqlx::raw_sql(
@@ -136,6 +150,7 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
                     // No JIT: our statements are short, but a list's derived columns (overdue, the
                     // last report) make the planner's cost estimate cross jit_above_cost, and
                     // compiling took 25 ms of a query that runs in 2 (a 3 s home page under load).
