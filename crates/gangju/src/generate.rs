@@ -1,7 +1,7 @@
 //! Volumes for benchmarks (#12): `gangju generate --scale prison|province` fills a database with
 //! fictional but realistic amounts on top of the demo. A prison is 1,200 people in 30 Party
 //! organisations with five past years of weekly branch study and its attendance (~300k rows),
-//! 5k measures with their trail, 10k hazards, 2k petitions, 200k exam answers and 100k audit
+//! 5k measures with their trail (and this year's task plan so far), 10k hazards, 2k petitions, 200k exam answers and 100k audit
 //! rows; the province is thirty prisons of that. Everything is generated (names from syllable
 //! lists, numbers from a seeded generator) and marked 生成; rows are written in multi-row
 //! statements of bounded size, so memory stays flat whatever the scale.
@@ -483,7 +483,10 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
         "measure_progress",
         &["measure_id", "unit_id", "kind", "reported_on", "text", "percent", "by_name", "created_at"],
     );
-    for year in first_year..today.year() {
+    // The past years, and this year's plan so far: its measures are due through the year, and
+    // only those already past their date can have been signed off.
+    let last_plan = if today.month() >= 2 { today.year() } else { today.year() - 1 };
+    for year in first_year..=last_plan {
         plans
             .push(vec![
                 V::I(plan_id),
@@ -498,8 +501,8 @@ async fn volumes(state: &AppState, p: &Prison, v: &Volumes, rng: &mut Rng, w: &m
         for n in 1..=v.measures_per_year {
             let lead = unit(rng);
             let deadline = Date::new(year, 1 + rng.below(12) as i8, 1 + rng.below(28) as i8)?;
-            let done = rng.chance(85);
-            let report = deadline.checked_sub((rng.below(20) as i64).days())?.max(Date::new(year, 1, 20)?);
+            let done = rng.chance(85) && deadline < today;
+            let report = deadline.checked_sub((rng.below(20) as i64).days())?.max(Date::new(year, 1, 20)?).min(today);
             measures
                 .push_after(
                     &mut [&mut plans],

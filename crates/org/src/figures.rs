@@ -118,12 +118,34 @@ pub async fn people_changed(ctx: &Ctx, from: &str, to: &str, filter: ChangeFilte
 /// Party members (正式 and 预备, or one status) in an organisation and everything under it
 /// (or everywhere in scope), among people in service.
 pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) -> AppResult<Figure> {
+    let mut q = Sql::new("SELECT p.id, p.name ");
+    push_party_members(ctx, &mut q, status, org).await?;
+    q.push(" ORDER BY p.id");
+    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let records = rows
+        .into_iter()
+        .map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/people/{id}") })
+        .collect();
+    let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
+    Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))
+}
+
+/// The value of [`party_members`] alone, for a home card: the same records, counted by the
+/// database instead of listed.
+pub async fn party_member_count(ctx: &Ctx) -> AppResult<i64> {
+    let mut q = Sql::new("SELECT count(*) ");
+    push_party_members(ctx, &mut q, None, None).await?;
+    Ok(q.query_scalar().fetch_one(&ctx.state.db.pool).await?)
+}
+
+/// `FROM people p WHERE …` of [`party_members`].
+async fn push_party_members(ctx: &Ctx, q: &mut Sql, status: Option<&str>, org: Option<i64>) -> AppResult<()> {
     let user = ctx.user()?;
     let path = match org {
         Some(id) => Some(crate::orgs::service::get(ctx, id).await?.path),
         None => None,
     };
-    let mut q = Sql::new("SELECT p.id, p.name FROM people p WHERE p.employment_status = 'active' AND ");
+    q.push("FROM people p WHERE p.employment_status = 'active' AND ");
     match status {
         Some(s) => {
             q.push("p.party_status = ").bind(s.to_string());
@@ -136,15 +158,8 @@ pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) ->
         q.push(" AND p.branch_id IN (SELECT id FROM party_orgs WHERE path LIKE ").bind(format!("{path}%")).push(")");
     }
     q.push(" AND ");
-    user.scope.push_condition(&mut q, "p.unit_id", Some("p.user_id"));
-    q.push(" ORDER BY p.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/people/{id}") })
-        .collect();
-    let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
-    Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))
+    user.scope.push_condition(q, "p.unit_id", Some("p.user_id"));
+    Ok(())
 }
 
 /// This area's entries of the figure catalogue.

@@ -49,8 +49,8 @@ impl CardSource for MemberCount {
             if !ctx.can(crate::PERSON_VIEW) {
                 return Ok(None);
             }
-            let f = crate::figures::party_members(ctx, None, None).await?;
-            Ok(Some(("党员数".into(), f.value.to_string(), "/org/people?party_status=full".into())))
+            let n = crate::figures::party_member_count(ctx).await?;
+            Ok(Some(("党员数".into(), n.to_string(), "/org/people?party_status=full".into())))
         })
     }
 }

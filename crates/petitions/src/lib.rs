@@ -75,11 +75,18 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "安保维稳", title: "稳控对象", href: "/petitions/watches", need: STABILITY_VIEW },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 10000,
-    name: "petitions: leading groups, special periods and duty roster, petitions and their trail, receptions, mediations, screenings, watches",
-    sql: MigrationSql::Portable(include_str!("../migrations/10000_petitions.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 10000,
+        name: "petitions: leading groups, special periods and duty roster, petitions and their trail, receptions, mediations, screenings, watches",
+        sql: MigrationSql::Portable(include_str!("../migrations/10000_petitions.sql")),
+    },
+    Migration {
+        version: 10001,
+        name: "petitions: open petitions by reply date",
+        sql: MigrationSql::Portable(include_str!("../migrations/10001_open_petitions_index.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {

@@ -140,7 +140,7 @@ async fn measure_bars(ctx: &Ctx, at: Date) -> AppResult<Vec<Bar>> {
     if !ctx.can(supervision::SUP_VIEW) {
         return Ok(Vec::new());
     }
-    let rows = supervision::measures::service::by_department(ctx, at, "").await?;
+    let rows = supervision::measures::service::by_department(ctx, at, "", None).await?;
     Ok(rows
         .into_iter()
         .take(12)

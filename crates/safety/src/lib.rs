@@ -78,11 +78,18 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "安保维稳", title: "检查项目模板", href: "/safety/check_items", need: SAFETY_VIEW },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 9000,
-    name: "safety: key prisoners, sentence changes, inspections and hazards, epidemic, critical incidents",
-    sql: MigrationSql::Portable(include_str!("../migrations/9000_safety.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 9000,
+        name: "safety: key prisoners, sentence changes, inspections and hazards, epidemic, critical incidents",
+        sql: MigrationSql::Portable(include_str!("../migrations/9000_safety.sql")),
+    },
+    Migration {
+        version: 9001,
+        name: "safety: open hazards by deadline",
+        sql: MigrationSql::Portable(include_str!("../migrations/9001_open_hazards_index.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {

@@ -343,3 +343,43 @@ async fn supervision_figures_count_exactly_their_records() {
     let row = v["items"].as_array().unwrap().iter().find(|r| r["unit_id"] == zzc).unwrap().clone();
     assert!(row["overdue"].as_i64().unwrap() >= 2 && row["done"].as_i64().unwrap() >= 1);
 }
+
+#[tokio::test]
+async fn the_bare_board_shows_this_year_and_what_links_name_shows_every_year() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let y = platform::clock::today(&app.clock).year();
+    let (leader, _) = a_leader(&app).await;
+    let zzc = app.unit_id("SL-ZZC").await;
+    let last = plan_of(&api, "去年的任务安排", y - 1).await;
+    add_measure(&api, last, 901, zzc, &[], &format!("{}-06-30", y - 1), leader).await;
+    let this = plan_of(&api, "今年的任务安排", y).await;
+    add_measure(&api, this, 902, zzc, &[], &format!("{y}-01-31"), leader).await;
+
+    let party = app.login("party").await;
+    let bare = party.get("/supervision/measures").await.text().await.unwrap();
+    assert!(bare.contains(&format!("{y} 年度")), "the summary says which year");
+    assert!(bare.contains("测试措施902"), "this year's overdue measure leads the list");
+    assert!(!bare.contains("测试措施901"), "last year's is not on this year's board");
+    let every = party.get("/supervision/measures?year=").await.text().await.unwrap();
+    assert!(every.contains("全部年度") && every.contains("测试措施901") && every.contains("测试措施902"));
+
+    // The summary per department follows the year; without one it counts every year.
+    let total = |v: Value| {
+        v["items"].as_array().unwrap().iter().find(|r| r["unit_id"] == zzc).map_or(0, |r| r["total"].as_i64().unwrap())
+    };
+    let this_year = total(api.json(&format!("/api/v1/measures/by_department?year={y}")).await);
+    let all_years = total(api.json("/api/v1/measures/by_department").await);
+    assert_eq!(all_years, this_year + 1);
+    let r = api.req(Method::GET, "/api/v1/measures/by_department?year=去年").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("year 须为 2000 到 2100 之间的年份"));
+
+    // The home card counts overdue measures of every year, as the list it links to does.
+    let overdue = api.json("/api/v1/measures?status=overdue&per_page=1").await["total"].as_i64().unwrap();
+    let home = party.get("/").await.text().await.unwrap();
+    let card = format!("逾期督办事项</span><span class=\"stat-value\">{overdue}</span>");
+    assert!(home.contains(&card), "the card shows {overdue}");
+    let linked = party.get("/supervision/measures?status=overdue").await.text().await.unwrap();
+    assert!(linked.contains("测试措施901") && linked.contains("全部年度"));
+}

@@ -41,7 +41,12 @@ pub fn routes(r: Routes) -> Routes {
             "督办事项列表（status=overdue|due_soon|…，dept，leader，plan，rect，at）",
             api_list,
         )
-        .get("/api/v1/measures/by_department", view, "按牵头部门统计（at=YYYY-MM-DD）", api_by_department)
+        .get(
+            "/api/v1/measures/by_department",
+            view,
+            "按牵头部门统计（at=YYYY-MM-DD，year=年度，不填为全部年度）",
+            api_by_department,
+        )
         .get("/api/v1/measures/{id}", view, "督办事项详情（含进展记录）", api_get)
         .post(
             "/api/v1/measures/{id}/progress",
@@ -82,11 +87,18 @@ struct BoardPage {
 
 async fn board(ctx: Ctx, q: Q) -> AppResult<Response> {
     let me = service::own_person(&ctx).await?;
-    let p = ListParams::parse(with_view(&ctx, q.0, me)?, SORTS, false);
     let today = platform::clock::today(&ctx.state.clock);
+    let mut raw = q.0;
+    // The bare board (or one of its tabs) shows this year's measures, as a year's task plan is
+    // worked; a link that names what it wants (a plan, a department, overdue …) or a search
+    // with 年度 left empty shows every year.
+    if raw.keys().all(|k| k == "view") {
+        raw.insert("year".into(), today.year().to_string());
+    }
+    let p = ListParams::parse(with_view(&ctx, raw, me)?, SORTS, false);
     let at = p.get("at").parse::<Date>().unwrap_or(today);
     let page = service::list(&ctx, &p).await?;
-    let depts = service::by_department(&ctx, at, p.get("kind")).await?;
+    let depts = service::by_department(&ctx, at, p.get("kind"), p.get_i64("year")).await?;
     let ListScreen { frame, pager, offset, export_q } =
         ListScreen::new(&ctx, &p, &page, "/supervision/measures", "督办看板", &[("主体责任", ""), ("督办看板", "")]);
     Ok(Html(BoardPage {
@@ -237,7 +249,16 @@ async fn api_by_department(ctx: Ctx, q: Q) -> AppResult<Response> {
         }
         _ => today,
     };
-    let rows = service::by_department(&ctx, at, q.get("kind").map(String::as_str).unwrap_or("")).await?;
+    let year = match q.get("year").map(|v| v.trim()) {
+        Some(v) if !v.is_empty() => Some(
+            v.parse::<i64>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y))
+                .ok_or_else(|| AppError::BadRequest("year 须为 2000 到 2100 之间的年份".into()))?,
+        ),
+        _ => None,
+    };
+    let rows = service::by_department(&ctx, at, q.get("kind").map(String::as_str).unwrap_or(""), year).await?;
     let items: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -387,9 +408,8 @@ impl CardSource for OverdueCard {
             }
             let mut raw = BTreeMap::new();
             raw.insert("status".to_string(), "overdue".to_string());
-            raw.insert("per_page".to_string(), "1".to_string());
-            let page = service::list(ctx, &ListParams::parse(raw, SORTS, true)).await?;
-            Ok(Some(("逾期督办事项".into(), page.total.to_string(), "/supervision/measures?status=overdue".into())))
+            let n = service::count(ctx, &ListParams::parse(raw, SORTS, true)).await?;
+            Ok(Some(("逾期督办事项".into(), n.to_string(), "/supervision/measures?status=overdue".into())))
         })
     }
 }

@@ -196,91 +196,126 @@ pub async fn own_person(ctx: &Ctx) -> AppResult<Option<i64>> {
 /// leader (person), year (the plan's or batch's year), goal (an indicator of the goal frameworks the measure is linked to), status (not_started|in_progress|submitted|done|overdue|due_soon|open), q
 /// (text), at (YYYY-MM-DD, default today). Without a sort: overdue first, then by deadline.
 pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
-    let user = ctx.user()?;
-    let today = platform::clock::today(&ctx.state.clock);
-    let at = p.get("at").parse::<Date>().unwrap_or(today);
+    let filters = Filters::of(ctx, p)?;
     let mut p = p.clone();
     if !p.raw.contains_key("sort") {
-        p.order_sql = format!("{} DESC, m.deadline, m.number", overdue_expr(at));
+        p.order_sql = format!("{} DESC, m.deadline, m.number", overdue_expr(filters.at));
     }
-    let (plan, rect, dept, lead, leader) =
-        (p.get_i64("plan"), p.get_i64("rect"), p.get_i64("dept"), p.get_i64("lead"), p.get_i64("leader"));
-    let (goal, year) = (p.get_i64("goal"), p.get_i64("year"));
-    let (kind, status, text) = (p.get("kind").to_string(), p.get("status").to_string(), p.get("q").trim().to_string());
-    let mut page = fetch_page::<Measure>(
-        &ctx.state.db,
-        &cols(at),
-        "m.id",
-        |q: &mut Sql| {
-            q.push(FROM).push(" WHERE ");
-            push_scope(q, &user.scope);
-            if let Some(v) = plan {
-                q.push(" AND m.plan_id = ").bind(v);
-            }
-            if let Some(v) = rect {
-                q.push(" AND m.rectification_id = ").bind(v);
-            }
-            match kind.as_str() {
-                "plan" => {
-                    q.push(" AND m.plan_id IS NOT NULL");
-                }
-                "rect" => {
-                    q.push(" AND m.rectification_id IS NOT NULL");
-                }
-                _ => {}
-            }
-            if let Some(v) = dept {
-                q.push(" AND (m.lead_unit_id = ")
-                    .bind(v)
-                    .push(" OR m.id IN (SELECT mu2.measure_id FROM measure_units mu2 WHERE mu2.unit_id = ")
-                    .bind(v)
-                    .push("))");
-            }
-            if let Some(v) = lead {
-                q.push(" AND m.lead_unit_id = ").bind(v);
-            }
-            if let Some(v) = leader {
-                q.push(" AND m.leader_id = ").bind(v);
-            }
-            if let Some(v) = year {
-                q.push(" AND m.year = ").bind(v);
-            }
-            if let Some(v) = goal {
-                q.push(" AND m.id IN (SELECT g.measure_id FROM measure_goal_links g WHERE g.indicator_id = ")
-                    .bind(v)
-                    .push(")");
-            }
-            match status.as_str() {
-                // A measure signed off by then is neither: the cheap test first, so the derived
-                // expression (with its subqueries) runs only for the open ones.
-                "overdue" => {
-                    q.push(" AND ").push(&open_at_sql(at)).push(" AND ").push(&overdue_expr(at)).push(" = 1");
-                }
-                "due_soon" => {
-                    q.push(" AND ").push(&open_at_sql(at)).push(" AND ").push(&due_soon_expr(at)).push(" = 1");
-                }
-                "open" => {
-                    q.push(" AND m.status <> 'done'");
-                }
-                s if STATUSES.iter().any(|(c, _)| *c == s) => {
-                    q.push(" AND m.status = ").bind(s.to_string()).push(" AND ").push(&overdue_expr(at)).push(" = 0");
-                }
-                _ => {}
-            }
-            if !text.is_empty() {
-                let like = platform::db::like_contains(&text);
-                q.push(" AND (m.content LIKE ")
-                    .bind(like.clone())
-                    .push(" ESCAPE '\\' OR m.problem LIKE ")
-                    .bind(like)
-                    .push(" ESCAPE '\\')");
-            }
-        },
-        &p,
-    )
-    .await?;
+    let mut page =
+        fetch_page::<Measure>(&ctx.state.db, &cols(filters.at), "m.id", |q: &mut Sql| filters.push(q), &p).await?;
     fill_partners(ctx, &mut page.items).await?;
     Ok(page)
+}
+
+/// How many measures [`list`] finds with these parameters, without listing them (a home card).
+pub async fn count(ctx: &Ctx, p: &ListParams) -> AppResult<i64> {
+    let filters = Filters::of(ctx, p)?;
+    let mut q = Sql::new("SELECT count(*) ");
+    filters.push(&mut q);
+    Ok(q.query_scalar().fetch_one(&ctx.state.db.pool).await?)
+}
+
+/// The filters of [`list`], read once from the parameters and pushed as `FROM … WHERE …`.
+struct Filters<'a> {
+    scope: &'a Scope,
+    at: Date,
+    plan: Option<i64>,
+    rect: Option<i64>,
+    dept: Option<i64>,
+    lead: Option<i64>,
+    leader: Option<i64>,
+    goal: Option<i64>,
+    year: Option<i64>,
+    kind: String,
+    status: String,
+    text: String,
+}
+
+impl<'a> Filters<'a> {
+    fn of(ctx: &'a Ctx, p: &ListParams) -> AppResult<Self> {
+        let today = platform::clock::today(&ctx.state.clock);
+        Ok(Self {
+            scope: &ctx.user()?.scope,
+            at: p.get("at").parse::<Date>().unwrap_or(today),
+            plan: p.get_i64("plan"),
+            rect: p.get_i64("rect"),
+            dept: p.get_i64("dept"),
+            lead: p.get_i64("lead"),
+            leader: p.get_i64("leader"),
+            goal: p.get_i64("goal"),
+            year: p.get_i64("year"),
+            kind: p.get("kind").to_string(),
+            status: p.get("status").to_string(),
+            text: p.get("q").trim().to_string(),
+        })
+    }
+
+    fn push(&self, q: &mut Sql) {
+        let at = self.at;
+        q.push(FROM).push(" WHERE ");
+        push_scope(q, self.scope);
+        if let Some(v) = self.plan {
+            q.push(" AND m.plan_id = ").bind(v);
+        }
+        if let Some(v) = self.rect {
+            q.push(" AND m.rectification_id = ").bind(v);
+        }
+        match self.kind.as_str() {
+            "plan" => {
+                q.push(" AND m.plan_id IS NOT NULL");
+            }
+            "rect" => {
+                q.push(" AND m.rectification_id IS NOT NULL");
+            }
+            _ => {}
+        }
+        if let Some(v) = self.dept {
+            q.push(" AND (m.lead_unit_id = ")
+                .bind(v)
+                .push(" OR m.id IN (SELECT mu2.measure_id FROM measure_units mu2 WHERE mu2.unit_id = ")
+                .bind(v)
+                .push("))");
+        }
+        if let Some(v) = self.lead {
+            q.push(" AND m.lead_unit_id = ").bind(v);
+        }
+        if let Some(v) = self.leader {
+            q.push(" AND m.leader_id = ").bind(v);
+        }
+        if let Some(v) = self.year {
+            q.push(" AND m.year = ").bind(v);
+        }
+        if let Some(v) = self.goal {
+            q.push(" AND m.id IN (SELECT g.measure_id FROM measure_goal_links g WHERE g.indicator_id = ")
+                .bind(v)
+                .push(")");
+        }
+        match self.status.as_str() {
+            // A measure signed off by then is neither: the cheap test first, so the derived
+            // expression (with its subqueries) runs only for the open ones.
+            "overdue" => {
+                q.push(" AND ").push(&open_at_sql(at)).push(" AND ").push(&overdue_expr(at)).push(" = 1");
+            }
+            "due_soon" => {
+                q.push(" AND ").push(&open_at_sql(at)).push(" AND ").push(&due_soon_expr(at)).push(" = 1");
+            }
+            "open" => {
+                q.push(" AND m.status <> 'done'");
+            }
+            s if STATUSES.iter().any(|(c, _)| *c == s) => {
+                q.push(" AND m.status = ").bind(s.to_string()).push(" AND ").push(&overdue_expr(at)).push(" = 0");
+            }
+            _ => {}
+        }
+        if !self.text.is_empty() {
+            let like = platform::db::like_contains(&self.text);
+            q.push(" AND (m.content LIKE ")
+                .bind(like.clone())
+                .push(" ESCAPE '\\' OR m.problem LIKE ")
+                .bind(like)
+                .push(" ESCAPE '\\')");
+        }
+    }
 }
 
 async fn fill_partners(ctx: &Ctx, items: &mut [Measure]) -> AppResult<()> {
@@ -644,7 +679,7 @@ impl DeptRow {
 
 /// The board's summary: per lead department, measures in total, done at `at`, waiting for
 /// sign-off, overdue at `at` and not started; most overdue first. `kind` = "plan" | "rect" | "".
-pub async fn by_department(ctx: &Ctx, at: Date, kind: &str) -> AppResult<Vec<DeptRow>> {
+pub async fn by_department(ctx: &Ctx, at: Date, kind: &str, year: Option<i64>) -> AppResult<Vec<DeptRow>> {
     let user = ctx.user()?;
     let mut q = Sql::new("SELECT m.lead_unit_id AS unit_id, lu.name AS unit_name, count(*) AS total, ");
     q.push(&format!(
@@ -663,6 +698,9 @@ pub async fn by_department(ctx: &Ctx, at: Date, kind: &str) -> AppResult<Vec<Dep
             q.push(" AND m.rectification_id IS NOT NULL");
         }
         _ => {}
+    }
+    if let Some(y) = year {
+        q.push(" AND m.year = ").bind(y);
     }
     q.push(" AND ");
     push_scope(&mut q, &user.scope);
