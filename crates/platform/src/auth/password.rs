@@ -67,27 +67,32 @@ pub async fn verify(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || verify_now(password.as_bytes(), &stored)).await.unwrap_or(false)
 }
 
-/// Argon2's working memory, kept between logins: at most one buffer per turn of [`HASHING`]. A
-/// fresh 19 MiB for every login ended up kept by the allocator in each worker thread's arena.
-static MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+/// Argon2's working memory for one verification, given back to the system when dropped. The C
+/// library serves a request larger than its highest dynamic mmap threshold (32 MiB on 64-bit)
+/// with a mapping of its own that `free` unmaps; a 19 MiB request would come from a thread's
+/// arena after the first and stay in the process (keeping buffers between logins instead held
+/// 38 MiB for good). So the request is for 33 MiB, of which only the blocks written are ever
+/// resident, and only while a hash runs.
+fn working_memory(blocks: usize) -> Vec<argon2::Block> {
+    const UNMAPPED_ON_FREE: usize = 33 << 20;
+    let mut memory = Vec::with_capacity(blocks.max(UNMAPPED_ON_FREE / std::mem::size_of::<argon2::Block>()));
+    memory.resize(blocks, argon2::Block::default());
+    memory
+}
 
-/// What `Argon2::verify_password` does, with the working memory from [`MEMORY`]; the outputs are
-/// compared in constant time (`phc::Output`'s equality).
+/// What `Argon2::verify_password` does, with the working memory from [`working_memory`]; the
+/// outputs are compared in constant time (`phc::Output`'s equality).
 fn verify_now(password: &[u8], stored: &str) -> bool {
     let Ok(hash) = PasswordHash::new(stored) else { return false };
     let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
     let Ok(params) = argon2::Params::try_from(&hash) else { return false };
     let Ok(algorithm) = argon2::Algorithm::try_from(hash.algorithm.as_str()) else { return false };
     let Ok(version) = hash.version.map(argon2::Version::try_from).transpose() else { return false };
-    let blocks = params.block_count();
+    let mut memory = working_memory(params.block_count());
     let argon2 = Argon2::new(algorithm, version.unwrap_or_default(), params);
-    let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
-    memory.resize(blocks, argon2::Block::default());
     let mut out = vec![0u8; expected.len()];
-    let ok = argon2.hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut memory[..blocks]).is_ok()
-        && argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected);
-    MEMORY.lock().unwrap_or_else(|e| e.into_inner()).push(memory);
-    ok
+    argon2.hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut memory[..]).is_ok()
+        && argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected)
 }
 
 /// A hash nobody's password matches, verified for unknown usernames so that "no such user" costs
@@ -132,8 +137,8 @@ mod tests {
     }
 
     #[test]
-    fn hashes_of_other_costs_verify_with_the_kept_memory() {
-        // A smaller, then the default, then a smaller cost again: the kept buffer is resized each time.
+    fn hashes_of_other_costs_verify() {
+        // A smaller, then the default, then a smaller cost again: each gets memory of its size.
         let small = argon2::Params::new(4096, 1, 1, None).unwrap();
         let weak = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, small);
         let h = weak.hash_password(b"Zhang-2022x").unwrap().to_string();
