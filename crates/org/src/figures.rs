@@ -155,7 +155,9 @@ async fn push_party_members(ctx: &Ctx, q: &mut Sql, status: Option<&str>, org: O
         }
     }
     if let Some(path) = path {
-        q.push(" AND p.branch_id IN (SELECT id FROM party_orgs WHERE path LIKE ").bind(format!("{path}%")).push(")");
+        q.push(" AND p.branch_id IN (SELECT id FROM party_orgs WHERE ");
+        platform::scope::push_under(q, "path", &path);
+        q.push(")");
     }
     q.push(" AND ");
     user.scope.push_condition(q, "p.unit_id", Some("p.user_id"));

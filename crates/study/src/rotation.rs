@@ -85,7 +85,8 @@ pub async fn get(ctx: &Ctx, id: i64) -> AppResult<Round> {
 
 /// The target population as SQL: `people p JOIN units u`, active, in the target subtree.
 fn push_target(q: &mut Sql, r: &Round) {
-    q.push("p.employment_status = 'active' AND u.path LIKE ").bind(format!("{}%", r.target_path));
+    q.push("p.employment_status = 'active' AND ");
+    platform::scope::push_under(q, "u.path", &r.target_path);
     if r.target_kind != "all" {
         q.push(" AND p.kind = ").bind(r.target_kind.clone());
     }

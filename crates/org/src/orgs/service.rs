@@ -85,7 +85,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Org>> {
                 q.push(" AND o.founded_on <= ").bind(to.clone());
             }
             if let Some(path) = &parent {
-                q.push(" AND o.path LIKE ").bind(format!("{path}%"));
+                q.push(" AND ");
+                platform::scope::push_under(q, "o.path", path);
             }
         },
         p,

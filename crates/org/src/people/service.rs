@@ -118,12 +118,13 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
                 q.push(" AND ").push(col).push(" = ").bind(v.clone());
             }
             if let Some(path) = &unit_path {
-                q.push(" AND n.path LIKE ").bind(format!("{path}%"));
+                q.push(" AND ");
+                platform::scope::push_under(q, "n.path", path);
             }
             if let Some(path) = &org_path {
-                q.push(" AND p.branch_id IN (SELECT id FROM party_orgs WHERE path LIKE ")
-                    .bind(format!("{path}%"))
-                    .push(")");
+                q.push(" AND p.branch_id IN (SELECT id FROM party_orgs WHERE ");
+                platform::scope::push_under(q, "path", path);
+                q.push(")");
             }
         },
         p,

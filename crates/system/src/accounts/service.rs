@@ -89,7 +89,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Account>> {
                 q.push(" AND u.status = ").bind(status.clone());
             }
             if let Some(path) = &unit_path {
-                q.push(" AND n.path LIKE ").bind(format!("{path}%"));
+                q.push(" AND ");
+                platform::scope::push_under(q, "n.path", path);
             }
         },
         p,

@@ -72,7 +72,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Unit>> {
             }
             if let Some(par) = &parent {
                 if include_sub {
-                    q.push(" AND path LIKE ").bind(format!("{}%", par.path));
+                    q.push(" AND ");
+                    platform::scope::push_under(q, "path", &par.path);
                 } else {
                     q.push(" AND (parent_id = ").bind(par.id).push(" OR id = ").bind(par.id).push(")");
                 }
