@@ -1,10 +1,10 @@
 //! Volumes for benchmarks (#12): `gangju generate --scale prison|province` fills a database with
 //! fictional but realistic amounts on top of the demo. A prison is 1,200 people in 30 Party
 //! organisations with five past years of weekly branch study and its attendance (~300k rows),
-//! 5k measures with their trail (and this year's task plan so far), 10k hazards, 2k petitions, 200k exam answers and 100k audit
-//! rows; the province is thirty prisons of that. Everything is generated (names from syllable
-//! lists, numbers from a seeded generator) and marked 生成; rows are written in multi-row
-//! statements of bounded size, so memory stays flat whatever the scale.
+//! 5k measures with their trail (and this year's task plan so far), 10k hazards, 2k petitions,
+//! 200k exam answers and 100k audit rows; the province is thirty prisons of that. Everything is
+//! generated (names from syllable lists, numbers from a seeded generator) and marked 生成; rows
+//! are written in multi-row statements of bounded size, so memory stays flat whatever the scale.
 
 use anyhow::Context;
 use jiff::ToSpan;
