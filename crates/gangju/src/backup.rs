@@ -154,6 +154,7 @@ pub async fn restore(
             let staging = PathBuf::from(format!("{}.restoring", path.display()));
             std::fs::copy(from.join("gangju.sqlite"), &staging)?;
             let db = Db::open(&DbLocation::SqliteFile(staging.clone()), false).await?;
+            db.check_integrity().await?;
             let verdict = platform::audit::verify(&db, audit_key).await?;
             db.pool.close().await;
             for suffix in ["-wal", "-shm"] {

@@ -204,3 +204,69 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
     assert!(reset.contains("一次性密码"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A large SQLite file is checked after start (a province's database took 14 s to check): a
+/// damaged one is not refused at start, but once the check finds the damage the server writes
+/// nothing more and its health check fails. `GANGJU_CHECK_AT_START_MAX=0` makes this small file
+/// count as large. (A file this small is checked so fast that the damage may be found during the
+/// server's own start-up writes; it then refuses to start, which the test also accepts as
+/// "nothing written" only if it says why.)
+#[tokio::test]
+async fn a_large_database_is_checked_after_start_and_damage_stops_writes() {
+    if fresh_database_url().await.is_some() {
+        return; // SQLite only.
+    }
+    let dir = temp_dir("late-check");
+    ok(&run(&dir, None, &["migrate"], None));
+    let path = dir.join("gangju.sqlite");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
+    // A table nothing reads at start: its root page is overwritten.
+    let (root, size): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT rootpage FROM sqlite_master WHERE name = 'meeting_attendance'), (SELECT page_size FROM pragma_page_size())",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = ((root - 1) * size) as usize;
+    bytes[at..at + size as usize].fill(0xA5);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = gangju_command(&dir, None, &["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("GANGJU_CHECK_AT_START_MAX", "0")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("serve.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = ServerProcess(child);
+    let t = std::time::Instant::now();
+    loop {
+        let health = reqwest::get(format!("{base}/healthz")).await.map(|r| r.status());
+        if let Ok(reqwest::StatusCode::SERVICE_UNAVAILABLE) = health {
+            break;
+        }
+        if let Some(status) = server.0.try_wait().unwrap() {
+            let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+            assert!(!status.success() && log.contains("数据库文件已损坏"), "{log}");
+            let _ = std::fs::remove_dir_all(&dir);
+            return;
+        }
+        assert!(t.elapsed() < std::time::Duration::from_secs(30), "the damage was not found in 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // A login is a write (its session): refused, with the outage answer, not a 500.
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "whatever-it-is-1A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE, "{}", r.text().await.unwrap());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

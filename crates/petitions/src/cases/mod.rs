@@ -652,7 +652,9 @@ impl TodoSource for ReplyTodos {
             } else {
                 q.push(")) AND ");
             }
-            restricted::push_visible(&mut q, user, "p.unit_id", "p.label");
+            // `+p.unit_id`: the open cases are few and petitions_open finds them; without the `+`
+            // SQLite went through every case of the units in scope (12 times slower at a prison).
+            restricted::push_visible(&mut q, user, "+p.unit_id", "p.label");
             q.push(" ORDER BY p.reply_due_on, p.id LIMIT 50");
             let rows: Vec<(i64, String, String, i64, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
             Ok(rows

@@ -28,7 +28,16 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Set when a large SQLite file's integrity check, run after start, found damage: from then
+    /// on no write transaction begins and the health check fails.
+    damaged: std::sync::Arc<std::sync::OnceLock<String>>,
 }
+
+/// A SQLite file up to this size is checked (`PRAGMA quick_check`, which reads every page) before
+/// the server starts; a larger one is checked in the background after start, so that a province's
+/// database (1.7 GB: 14 s of checking) still answers within a second. `GANGJU_CHECK_AT_START_MAX`
+/// (bytes) overrides it.
+const CHECK_AT_START_MAX: u64 = 256 << 20;
 
 /// Where the database lives, as the operator named it.
 #[derive(Clone, Debug)]
@@ -141,8 +150,23 @@ impl Db {
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
                 remember(&pool);
-                let db = Self { pool, backend: Backend::Sqlite };
-                db.check_integrity().await?;
+                let db = Self { pool, backend: Backend::Sqlite, damaged: Default::default() };
+                let limit = std::env::var("GANGJU_CHECK_AT_START_MAX")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(CHECK_AT_START_MAX);
+                let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                if size <= limit {
+                    db.check_integrity().await?;
+                } else {
+                    let (db, path) = (db.clone(), path.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = db.check_integrity().await {
+                            tracing::error!("{}：{e:#}；已停止写入", path.display());
+                            let _ = db.damaged.set(format!("{e:#}"));
+                        }
+                    });
+                }
                 Ok(db)
             }
             DbLocation::Postgres(url) => {
@@ -164,13 +188,15 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 remember(&pool);
-                Ok(Self { pool, backend: Backend::Postgres })
+                Ok(Self { pool, backend: Backend::Postgres, damaged: Default::default() })
             }
         }
     }
 
-    /// Refuse to run on a damaged SQLite file rather than make it worse.
-    async fn check_integrity(&self) -> anyhow::Result<()> {
+    /// Refuse to run on a damaged SQLite file rather than make it worse. `open` runs it for a file
+    /// of up to [`CHECK_AT_START_MAX`]; whoever must know before going on (a restore) runs it
+    /// whatever the size.
+    pub async fn check_integrity(&self) -> anyhow::Result<()> {
         let res: String = sqlx::query_scalar("PRAGMA quick_check")
             .fetch_one(&self.pool)
             .await
@@ -184,14 +210,18 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`) so two
     /// writers queue on busy_timeout instead of failing when a read lock is upgraded.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        if let Some(why) = self.damaged.get() {
+            return Err(sqlx::Error::Io(std::io::Error::other(format!("数据库文件已损坏，拒绝写入：{why}"))));
+        }
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
     }
 
+    /// Whether the database answers (and was not found damaged).
     pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.is_ok()
+        self.damaged.get().is_none() && sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
 }
 
