@@ -90,10 +90,7 @@ const FROM: &str =
 pub const SORTS: &[(&str, &str)] =
     &[("held_on", "a.held_on"), ("kind", "a.kind"), ("participants", "a.participants"), ("unit", "u.sort_order")];
 
-/// A year from a filter, when it is a sensible one.
-pub(crate) fn year_of(raw: &str) -> Option<i16> {
-    raw.trim().parse::<i16>().ok().filter(|y| (2000..=2100).contains(y))
-}
+pub(crate) use platform::clock::year_of;
 
 /// Filters: kind, year, from, to, q (title, organiser, audience, film), unit.
 pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Activity>> {

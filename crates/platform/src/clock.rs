@@ -44,6 +44,21 @@ pub fn local_ms(dt: jiff::civil::DateTime) -> Option<i64> {
     SHANGHAI.to_timestamp(dt).ok().map(|t| t.as_millisecond())
 }
 
+/// A year from a filter or a form, when it is a sensible one (2000 to 2100).
+pub fn year_of(raw: &str) -> Option<i16> {
+    raw.trim().parse::<i16>().ok().filter(|y| (2000..=2100).contains(y))
+}
+
+/// An optional `year` parameter: absent or empty is `None`; anything else must be a sensible year.
+pub fn year_param(raw: Option<&str>) -> crate::AppResult<Option<i16>> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => {
+            year_of(v).map(Some).ok_or_else(|| crate::AppError::BadRequest("year 须为 2000 到 2100 之间的年份".into()))
+        }
+    }
+}
+
 pub fn today(clock: &Clock) -> jiff::civil::Date {
     SHANGHAI.to_datetime(clock.now()).date()
 }

@@ -119,10 +119,7 @@ pub const POPULATIONS: Codes = &[("officers", "民警"), ("workers", "职工"), 
 
 pub use study::domain::ATTENDANCE;
 
-/// A year from a filter, when it is a sensible one.
-pub fn year_of(raw: &str) -> Option<i16> {
-    raw.trim().parse::<i16>().ok().filter(|y| (2000..=2100).contains(y))
-}
+pub use platform::clock::year_of;
 
 /// Whole percent, rounded down like every rate of the catalogue; None for an empty population.
 pub fn percent_floor(part: i64, whole: i64) -> Option<i64> {

@@ -139,9 +139,7 @@ pub fn past_date(
 pub fn period_of(ctx: &Ctx, q: &BTreeMap<String, String>) -> AppResult<(String, String)> {
     let this = platform::clock::today(&ctx.state.clock).year();
     let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    if let Some(y) = get("year") {
-        let y = crate::domain::year_of(&y)
-            .ok_or_else(|| AppError::BadRequest("year 须为 2000 到 2100 之间的年份".into()))?;
+    if let Some(y) = platform::clock::year_param(q.get("year").map(String::as_str))? {
         return Ok((format!("{y}-01-01"), format!("{y}-12-31")));
     }
     let date = |k: &str, default: String| -> AppResult<String> {

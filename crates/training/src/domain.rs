@@ -72,10 +72,7 @@ pub fn parse_hours(c: &mut FormCheck, field: &str, label: &str, raw: &str, max: 
     tenths
 }
 
-/// A year from a filter, when it is a sensible one.
-pub fn year_of(raw: &str) -> Option<i16> {
-    raw.trim().parse::<i16>().ok().filter(|y| (2000..=2100).contains(y))
-}
+pub use platform::clock::year_of;
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,7 @@ use platform::registry::{BoxFuture, Todo, TodoSource};
 use platform::routes::Routes;
 use platform::web::list::{ListScreen, Pager, fetch_page};
 use platform::web::{Frame, Html, ListParams, Paged};
-use platform::{AppError, AppResult, Ctx};
+use platform::{AppResult, Ctx};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -335,10 +335,8 @@ pub async fn record(ctx: &Ctx, id: i64, year: i16) -> AppResult<Record> {
 }
 
 fn year_param(ctx: &Ctx, q: &BTreeMap<String, String>) -> AppResult<i16> {
-    match q.get("year").map(|v| v.trim()).filter(|v| !v.is_empty()) {
-        None => Ok(platform::clock::today(&ctx.state.clock).year()),
-        Some(v) => year_of(v).ok_or_else(|| AppError::BadRequest("year 须为 2000 到 2100 之间的年份".into())),
-    }
+    Ok(platform::clock::year_param(q.get("year").map(String::as_str))?
+        .unwrap_or_else(|| platform::clock::today(&ctx.state.clock).year()))
 }
 
 /// For a unit's clerk: the active people of the unit (and below) with no training attended this

@@ -249,15 +249,7 @@ async fn api_by_department(ctx: Ctx, q: Q) -> AppResult<Response> {
         }
         _ => today,
     };
-    let year = match q.get("year").map(|v| v.trim()) {
-        Some(v) if !v.is_empty() => Some(
-            v.parse::<i64>()
-                .ok()
-                .filter(|y| (2000..=2100).contains(y))
-                .ok_or_else(|| AppError::BadRequest("year 须为 2000 到 2100 之间的年份".into()))?,
-        ),
-        _ => None,
-    };
+    let year = platform::clock::year_param(q.get("year").map(String::as_str))?.map(i64::from);
     let rows = service::by_department(&ctx, at, q.get("kind").map(String::as_str).unwrap_or(""), year).await?;
     let items: Vec<_> = rows
         .iter()
