@@ -68,6 +68,7 @@ async fn exam_bench(n: usize) -> anyhow::Result<()> {
         demo: true,
         policy: platform::state::Policy::default(),
         clock: clock.clone(),
+        check_after_start: false,
     };
     let (state, app) = gangju::build(opts).await?;
     eprintln!("生成演示数据……");

@@ -20,6 +20,7 @@ fn options(common: &Common, create: bool, demo: bool) -> anyhow::Result<(Options
             demo,
             policy: r.policy,
             clock: Clock::system(),
+            check_after_start: false,
         },
         r.addr,
     ))
@@ -47,13 +48,14 @@ async fn shutdown_signal() {
 async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let data = opts.data_dir.clone();
-    let (state, app) = build(opts).await?;
+    let (state, app) = build(Options { check_after_start: true, ..opts }).await?;
     if is_demo {
         if demo::seed(&state, demo::DEMO_PEOPLE).await? {
             println!("已在 {} 生成演示数据库。", data.display());
         }
         demo::print_accounts();
     }
+    state.db.check_later();
     let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
     println!(
         "纲举已启动：http://{}（用时 {} ms，按 Ctrl+C 停止）",

@@ -41,12 +41,18 @@ pub struct Options {
     pub demo: bool,
     pub policy: Policy,
     pub clock: Clock,
+    /// The server: a SQLite file too large to check at open is checked after start
+    /// ([`platform::db::Db::check_later`]); everything else checks it before going on.
+    pub check_after_start: bool,
 }
 
 /// Opens the database, brings it to the current schema and returns it with the areas' migrations.
 pub async fn open_db(opts: &Options) -> anyhow::Result<Db> {
     let loc = DbLocation::resolve(opts.database_url.as_deref(), &opts.data_dir)?;
     let db = Db::open(&loc, opts.create).await?;
+    if !opts.check_after_start {
+        db.check_if_left().await?;
+    }
     let areas = areas();
     platform::db::migrate(&db, &Registry::migrations(&areas)).await.context("迁移数据库结构失败")?;
     Ok(db)

@@ -25,6 +25,23 @@ fn run(dir: &std::path::Path, url: Option<&str>, args: &[&str], stdin: Option<&s
     child.wait_with_output().unwrap()
 }
 
+/// Overwrites pages of a SQLite file: `pick` answers (first page, how many). The write-ahead log
+/// is moved into the file first, so the damage hits data. Returns the damaged file's bytes.
+async fn overwrite_pages(path: &std::path::Path, pick: &str) -> Vec<u8> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
+    let (first, count): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(pick)).fetch_one(&pool).await.unwrap();
+    let size: i64 = sqlx::query_scalar("SELECT page_size FROM pragma_page_size()").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    let mut bytes = std::fs::read(path).unwrap();
+    let (from, to) = (((first - 1) * size) as usize, ((first - 1 + count) * size) as usize);
+    assert!(bytes.len() >= to, "the file has pages {first} to {}", first + count - 1);
+    bytes[from..to].fill(0xA5);
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
 fn ok(o: &std::process::Output) -> String {
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -71,15 +88,7 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         let broken = temp_dir("broken");
         ok(&run(&broken, None, &["migrate"], None));
         let path = broken.join("gangju.sqlite");
-        // Move everything from the write-ahead log into the file first, so the damage hits data.
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
-        pool.close().await;
-        let mut bytes = std::fs::read(&path).unwrap();
-        assert!(bytes.len() > 3 * 4096, "a migrated database has many pages");
-        bytes[4096..3 * 4096].fill(0xA5);
-        std::fs::write(&path, &bytes).unwrap();
+        let bytes = overwrite_pages(&path, "SELECT 2, 2").await;
         let o = run(&broken, None, &["serve", "--addr", "127.0.0.1:0"], None);
         assert!(!o.status.success(), "a damaged database must not be served");
         let err = String::from_utf8_lossy(&o.stderr);
@@ -180,6 +189,7 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
         demo: false,
         policy: Default::default(),
         clock: Default::default(),
+        check_after_start: false,
     };
     let (state, app) = gangju::build(opts).await.unwrap();
     assert!(!state.demo);
@@ -205,12 +215,11 @@ async fn a_real_installation_is_set_up_from_the_command_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A large SQLite file is checked after start (a province's database took 14 s to check): a
-/// damaged one is not refused at start, but once the check finds the damage the server writes
-/// nothing more and its health check fails. `GANGJU_CHECK_AT_START_MAX=0` makes this small file
-/// count as large. (A file this small is checked so fast that the damage may be found during the
-/// server's own start-up writes; it then refuses to start, which the test also accepts as
-/// "nothing written" only if it says why.)
+/// A large SQLite file is checked after the server has started (a province's database took 14 s
+/// to check): a damaged one is served at first, but once the check finds the damage the server
+/// writes nothing more and its health check fails; a command other than the server checks it
+/// before going on and refuses. `GANGJU_CHECK_AT_START_MAX=0` makes this small file count as
+/// large.
 #[tokio::test]
 async fn a_large_database_is_checked_after_start_and_damage_stops_writes() {
     if fresh_database_url().await.is_some() {
@@ -219,21 +228,21 @@ async fn a_large_database_is_checked_after_start_and_damage_stops_writes() {
     let dir = temp_dir("late-check");
     ok(&run(&dir, None, &["migrate"], None));
     let path = dir.join("gangju.sqlite");
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.unwrap();
     // A table nothing reads at start: its root page is overwritten.
-    let (root, size): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT rootpage FROM sqlite_master WHERE name = 'meeting_attendance'), (SELECT page_size FROM pragma_page_size())",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
-    let mut bytes = std::fs::read(&path).unwrap();
-    let at = ((root - 1) * size) as usize;
-    bytes[at..at + size as usize].fill(0xA5);
-    std::fs::write(&path, &bytes).unwrap();
+    overwrite_pages(&path, "SELECT rootpage, 1 FROM sqlite_master WHERE name = 'meeting_attendance'").await;
+    let mut migrate = Command::new(env!("CARGO_BIN_EXE_gangju"));
+    migrate
+        .args(["migrate", "--data-dir"])
+        .arg(&dir)
+        .env_remove("GANGJU_DATABASE_URL")
+        .env("GANGJU_CHECK_AT_START_MAX", "0");
+    let o = migrate.output().unwrap();
+    assert!(!o.status.success(), "a command other than the server checks before going on");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("数据库完整性检查失败"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
@@ -250,11 +259,8 @@ async fn a_large_database_is_checked_after_start_and_damage_stops_writes() {
         if let Ok(reqwest::StatusCode::SERVICE_UNAVAILABLE) = health {
             break;
         }
-        if let Some(status) = server.0.try_wait().unwrap() {
-            let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
-            assert!(!status.success() && log.contains("数据库文件已损坏"), "{log}");
-            let _ = std::fs::remove_dir_all(&dir);
-            return;
+        if server.0.try_wait().unwrap().is_some() {
+            panic!("the server must start: {}", std::fs::read_to_string(dir.join("serve.log")).unwrap());
         }
         assert!(t.elapsed() < std::time::Duration::from_secs(30), "the damage was not found in 30 s");
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -267,6 +273,8 @@ async fn a_large_database_is_checked_after_start_and_damage_stops_writes() {
         .await
         .unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE, "{}", r.text().await.unwrap());
+    let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    assert!(log.contains("已停止写入"), "the damage is logged: {log}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -61,6 +61,7 @@ pub async fn spawn_with(policy: Policy) -> TestApp {
         demo: true,
         policy,
         clock: clock.clone(),
+        check_after_start: false,
     };
     let (state, app) = build(opts).await.expect("build app");
     demo::seed(&state, TEST_PEOPLE).await.expect("seed demo");
@@ -360,6 +361,7 @@ pub async fn prepare(dir: &std::path::Path, url: Option<&str>) -> i64 {
         demo: true,
         policy: platform::state::Policy::default(),
         clock: platform::clock::Clock::system(),
+        check_after_start: false,
     };
     let (state, _) = gangju::build(opts).await.unwrap();
     gangju::demo::seed(&state, TEST_PEOPLE).await.unwrap();

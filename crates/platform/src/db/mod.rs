@@ -28,15 +28,19 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    /// Set when a large SQLite file's integrity check, run after start, found damage: from then
-    /// on no write transaction begins and the health check fails.
+    /// A SQLite file too large to check at open, left for [`Db::check_later`] or
+    /// [`Db::check_if_left`].
+    unchecked: Option<PathBuf>,
+    /// Set when that later check found damage: from then on no write transaction begins and the
+    /// health check fails.
     damaged: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
-/// A SQLite file up to this size is checked (`PRAGMA quick_check`, which reads every page) before
-/// the server starts; a larger one is checked in the background after start, so that a province's
-/// database (1.7 GB: 14 s of checking) still answers within a second. `GANGJU_CHECK_AT_START_MAX`
-/// (bytes) overrides it.
+/// A SQLite file up to this size is checked (`PRAGMA quick_check`, which reads every page) when
+/// it is opened; a larger one is left to the opener: the server checks it in the background once
+/// it has started, so that a province's database (1.7 GB: 14 s of checking) still answers within
+/// a second, and every other command checks it before going on. `GANGJU_CHECK_AT_START_MAX`
+/// (bytes) overrides the size.
 const CHECK_AT_START_MAX: u64 = 256 << 20;
 
 /// Where the database lives, as the operator named it.
@@ -150,22 +154,15 @@ impl Db {
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
                 remember(&pool);
-                let db = Self { pool, backend: Backend::Sqlite, damaged: Default::default() };
                 let limit = std::env::var("GANGJU_CHECK_AT_START_MAX")
                     .ok()
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(CHECK_AT_START_MAX);
-                let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-                if size <= limit {
+                let large = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) > limit;
+                let unchecked = large.then(|| path.clone());
+                let db = Self { pool, backend: Backend::Sqlite, unchecked, damaged: Default::default() };
+                if !large {
                     db.check_integrity().await?;
-                } else {
-                    let (db, path) = (db.clone(), path.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = db.check_integrity().await {
-                            tracing::error!("{}：{e:#}；已停止写入", path.display());
-                            let _ = db.damaged.set(format!("{e:#}"));
-                        }
-                    });
                 }
                 Ok(db)
             }
@@ -188,7 +185,7 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 remember(&pool);
-                Ok(Self { pool, backend: Backend::Postgres, damaged: Default::default() })
+                Ok(Self { pool, backend: Backend::Postgres, unchecked: None, damaged: Default::default() })
             }
         }
     }
@@ -205,6 +202,27 @@ impl Db {
             bail!("数据库完整性检查失败：{res}");
         }
         Ok(())
+    }
+
+    /// Checks now a file that `open` left unchecked (for commands that are not the server).
+    pub async fn check_if_left(&self) -> anyhow::Result<()> {
+        match self.unchecked {
+            Some(_) => self.check_integrity().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Checks in the background a file that `open` left unchecked (for the server, once it has
+    /// started). Damage found stops every write transaction and fails [`Db::ping`].
+    pub fn check_later(&self) {
+        let Some(path) = self.unchecked.clone() else { return };
+        let db = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = db.check_integrity().await {
+                tracing::error!("{}：{e:#}；已停止写入", path.display());
+                let _ = db.damaged.set(format!("{e:#}"));
+            }
+        });
     }
 
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`) so two
