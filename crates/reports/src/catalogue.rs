@@ -99,6 +99,7 @@ pub async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
             subtrees: s.subtrees.iter().filter(|p| p.starts_with(path.as_str())).cloned().collect(),
             units,
             own_user: None,
+            whole_tree: false,
         }
     };
     if scope.is_empty() {

@@ -89,6 +89,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "safety: open hazards by deadline",
         sql: MigrationSql::Portable(include_str!("../migrations/9001_open_hazards_index.sql")),
     },
+    Migration {
+        version: 9002,
+        name: "safety: open hazards with their units",
+        sql: MigrationSql::Portable(include_str!("../migrations/9002_open_hazards_units.sql")),
+    },
 ];
 
 pub fn area() -> Area {

@@ -64,6 +64,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "study: meetings by date",
         sql: MigrationSql::Portable(include_str!("../migrations/4003_meeting_day_index.sql")),
     },
+    Migration {
+        version: 4004,
+        name: "study: meetings by unit",
+        sql: MigrationSql::Portable(include_str!("../migrations/4004_meeting_unit_index.sql")),
+    },
 ];
 
 pub fn area() -> Area {

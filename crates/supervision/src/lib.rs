@@ -67,6 +67,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "supervision: measures by status",
         sql: MigrationSql::Portable(include_str!("../migrations/5001_measure_status_index.sql")),
     },
+    Migration {
+        version: 5002,
+        name: "supervision: open and yearly measures with what their deadlines need",
+        sql: MigrationSql::Portable(include_str!("../migrations/5002_open_measures_index.sql")),
+    },
 ];
 
 pub fn area() -> Area {

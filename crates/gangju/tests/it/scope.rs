@@ -236,3 +236,51 @@ async fn a_custom_scope_shows_exactly_the_chosen_units() {
     sec.post(&format!("/system/roles/{role_id}/delete"), &[]).await;
     assert_eq!(app.scalar("SELECT count(*) FROM roles WHERE code = 'jq_inspect'").await, 1);
 }
+
+/// A bureau whose tree holds every unit there is gets the fast form of its scope ("has a unit");
+/// its lists, counts and to-dos are exactly those of the subtree form, which it gets back as soon
+/// as a unit outside its tree exists.
+#[tokio::test]
+async fn a_scope_over_every_unit_shows_exactly_what_its_subtree_shows() {
+    let app = spawn_app().await;
+    let year = platform::clock::today(&app.clock).year();
+    let lists = [
+        "/api/v1/people?per_page=1".to_string(),
+        "/api/v1/people?party_status=full&per_page=1".to_string(),
+        "/api/v1/meetings?per_page=1".to_string(),
+        "/api/v1/measures?per_page=1".to_string(),
+        format!("/api/v1/measures?year={year}&per_page=1"),
+        "/api/v1/measures?status=overdue&per_page=1".to_string(),
+        "/api/v1/hazards?per_page=1".to_string(),
+    ];
+    let bureau_id: i64 = app.scalar("SELECT id FROM users WHERE username = 'bureau'").await;
+    let whole_tree = || async {
+        let u = platform::auth::session::load_user(&app.state, bureau_id).await.unwrap().unwrap();
+        u.scope.whole_tree
+    };
+    let api = app.token("bureau").await;
+    let seen = || async {
+        let mut totals = Vec::new();
+        for l in &lists {
+            let v = api.json(l).await;
+            totals.push(v["total"].as_i64().unwrap_or_else(|| panic!("{l}: {v}")));
+        }
+        (totals, api.json("/api/v1/todos").await)
+    };
+    assert!(whole_tree().await, "the demo bureau's tree holds every unit");
+    let (whole, todos) = seen().await;
+    assert!(whole.iter().all(|n| *n > 0), "every list has rows to compare: {whole:?}");
+    assert!(todos.to_string().len() > 20, "to-dos to compare: {todos}");
+
+    sqlx::query(
+        "INSERT INTO units (code, name, kind, path, sort_order, created_at, updated_at) \
+         VALUES ('ZZ', '另一管理局（测试）', 'bureau', '/999999/', 99, 0, 0)",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(!whole_tree().await, "a unit outside the tree: the subtree form again");
+    let (part, todos_part) = seen().await;
+    assert_eq!(whole, part, "the same totals either way ({lists:?})");
+    assert_eq!(todos, todos_part, "the same to-dos either way");
+}

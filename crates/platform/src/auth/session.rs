@@ -2,6 +2,7 @@
 //! browser holds a 256-bit random id; the table holds only its SM3 digest.
 
 use crate::context::{CurrentUser, SessionKind};
+use crate::db::Sql;
 use crate::perm::admin_kind_of;
 use crate::scope::Scope;
 use crate::state::AppState;
@@ -225,6 +226,17 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
             }
             _ => {}
         }
+    }
+    if !scope.subtrees.is_empty() {
+        let mut q = Sql::new("SELECT count(*) FROM units WHERE NOT (");
+        for (i, p) in scope.subtrees.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            crate::scope::push_under(&mut q, "path", p);
+        }
+        q.push(")");
+        scope.whole_tree = q.query_scalar::<i64>().fetch_one(db).await? == 0;
     }
     let now = state.clock.now_ms();
     let expired = u.password_never_expires == 0

@@ -162,6 +162,7 @@ where
     }
     let mut count = Sql::new("SELECT count(*) ");
     from_where(&mut count);
+    count.drop_unused_lookups();
     let deferrable = count.text().contains(" WHERE ") && !count.text().contains("GROUP BY");
     // A first page that is not full holds every match: its length is the total, and the count
     // query is not needed (most filtered lists, and every to-do drawn from a list).
@@ -252,6 +253,7 @@ async fn keys_in_order(
     if let Some(offset) = offset {
         q.push(" OFFSET ").bind(offset);
     }
+    q.drop_unused_lookups();
     q.query_scalar::<i64>().fetch_all(&db.pool).await
 }
 

@@ -82,10 +82,15 @@ fn quarter_start(d: Date) -> Date {
 }
 
 /// The latest progress report (or request for sign-off) dated on or before `at`.
+/// `m.last_report_on` is the latest of all (kept with every report, and no report is dated after
+/// the day it is made): when that is on or before `at` it is the answer, and the trail is read
+/// only for a day before it. Lists and to-dos ask for today, so they never read the trail; an
+/// export of a year's measures took 8.4 ms for its rows with the trail read twice per row.
 fn last_report(at: Date) -> String {
     format!(
-        "coalesce((SELECT max(r.reported_on) FROM measure_progress r WHERE r.measure_id = m.id \
-         AND r.kind IN ('progress', 'submit') AND r.reported_on <= '{at}'), '')"
+        "(CASE WHEN m.last_report_on <= '{at}' THEN m.last_report_on ELSE \
+         coalesce((SELECT max(r.reported_on) FROM measure_progress r WHERE r.measure_id = m.id \
+         AND r.kind IN ('progress', 'submit') AND r.reported_on <= '{at}'), '') END)"
     )
 }
 
@@ -176,6 +181,12 @@ pub const SORTS: &[(&str, &str)] = &[("deadline", "m.deadline"), ("number", "m.n
 /// A measure is visible where its lead or a participating department is in the caller's scope.
 /// (An uncorrelated `IN` list rather than a per-row `EXISTS`: both databases build it once.)
 pub fn push_scope(q: &mut Sql, scope: &Scope) {
+    if scope.whole_tree {
+        // Every measure has a lead unit, so the partners add nothing (and reading them cost a
+        // bureau's overdue count a pass over every measure_units row).
+        scope.push_condition(q, "m.lead_unit_id", None);
+        return;
+    }
     q.push("(");
     scope.push_condition(q, "m.lead_unit_id", None);
     q.push(" OR m.id IN (SELECT mu.measure_id FROM measure_units mu WHERE ");
@@ -212,12 +223,14 @@ pub async fn count(ctx: &Ctx, p: &ListParams) -> AppResult<i64> {
     let filters = Filters::of(ctx, p)?;
     let mut q = Sql::new("SELECT count(*) ");
     filters.push(&mut q);
+    q.drop_unused_lookups();
     Ok(q.query_scalar().fetch_one(&ctx.state.db.pool).await?)
 }
 
 /// The filters of [`list`], read once from the parameters and pushed as `FROM … WHERE …`.
 struct Filters<'a> {
     scope: &'a Scope,
+    today: Date,
     at: Date,
     plan: Option<i64>,
     rect: Option<i64>,
@@ -235,6 +248,7 @@ impl<'a> Filters<'a> {
     fn of(ctx: &'a Ctx, p: &ListParams) -> AppResult<Self> {
         let today = platform::clock::today(&ctx.state.clock);
         Ok(Self {
+            today,
             scope: &ctx.user()?.scope,
             at: p.get("at").parse::<Date>().unwrap_or(today),
             plan: p.get_i64("plan"),
@@ -290,14 +304,16 @@ impl<'a> Filters<'a> {
                 .bind(v)
                 .push(")");
         }
+        // A measure signed off by then is neither overdue nor due: the cheap test first, so the
+        // derived expression runs only for the open ones. From today on, open is simply not done
+        // (a sign-off is dated the day it is made), which the index of open measures answers.
+        let open = if at >= self.today { "m.status <> 'done'".to_string() } else { open_at_sql(at) };
         match self.status.as_str() {
-            // A measure signed off by then is neither: the cheap test first, so the derived
-            // expression (with its subqueries) runs only for the open ones.
             "overdue" => {
-                q.push(" AND ").push(&open_at_sql(at)).push(" AND ").push(&overdue_expr(at)).push(" = 1");
+                q.push(" AND ").push(&open).push(" AND ").push(&overdue_expr(at)).push(" = 1");
             }
             "due_soon" => {
-                q.push(" AND ").push(&open_at_sql(at)).push(" AND ").push(&due_soon_expr(at)).push(" = 1");
+                q.push(" AND ").push(&open).push(" AND ").push(&due_soon_expr(at)).push(" = 1");
             }
             "open" => {
                 q.push(" AND m.status <> 'done'");
