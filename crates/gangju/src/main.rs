@@ -4,8 +4,42 @@ mod cli;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    with_two_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// glibc's allocator gives each thread that finds the heap busy an arena of its own (up to eight
+/// per core) and every arena keeps what was freed in it. The server allocates on a dozen threads
+/// (the async workers, one per SQLite connection, the blocking pool), so its memory spread over as
+/// many arenas: under the province mix it peaked at 252 MiB, and at 189 MiB with two arenas at
+/// the same throughput. glibc reads the setting when a process starts, so the program starts
+/// itself once more with it (same process id, same arguments and input); a `GLIBC_TUNABLES` the
+/// operator set is left alone, and if the new start fails the program goes on as it is.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn with_two_malloc_arenas() {
+    use std::os::unix::process::CommandExt;
+    const TUNABLES: &str = "GLIBC_TUNABLES";
+    if std::env::var_os(TUNABLES).is_some() {
+        return;
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        // `exec` returns only when it failed.
+        let _failed = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(TUNABLES, "glibc.malloc.arena_max=2")
+            .exec();
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GANGJU_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),

@@ -42,8 +42,10 @@ impl Scope {
         let mut parts = 0;
         sql.push("(");
         if self.whole_tree {
-            // Every unit column references units(id): not null is in the tree.
-            sql.push(unit_col).push(" IS NOT NULL");
+            // Every unit column references units(id): not null is in the tree. The unary plus
+            // keeps SQLite from reading a unit index for a condition that holds for every row
+            // (it then sorted a bureau's 217,000 meetings instead of walking them by date).
+            sql.push("+").push(unit_col).push(" IS NOT NULL");
             parts += 1;
         } else if !self.subtrees.is_empty() {
             sql.push(unit_col).push(" IN (SELECT id FROM units WHERE ");
@@ -111,7 +113,7 @@ mod tests {
         let whole = Scope { subtrees: vec!["/1/".into()], units: vec![7], own_user: Some(3), whole_tree: true };
         let mut q = Sql::new("");
         whole.push_condition(&mut q, "x.unit_id", Some("x.owner"));
-        assert_eq!(q.text(), "(x.unit_id IS NOT NULL OR x.owner = $1)");
+        assert_eq!(q.text(), "(+x.unit_id IS NOT NULL OR x.owner = $1)");
         let part = Scope { whole_tree: false, ..whole };
         let mut q = Sql::new("");
         part.push_condition(&mut q, "x.unit_id", None);

@@ -66,8 +66,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 4004,
-        name: "study: meetings by unit",
-        sql: MigrationSql::Portable(include_str!("../migrations/4004_meeting_unit_index.sql")),
+        name: "study: meetings by date with their unit and organisation",
+        sql: MigrationSql::Portable(include_str!("../migrations/4004_meeting_day_units.sql")),
     },
 ];
 
