@@ -50,7 +50,11 @@ impl CardSource for MemberCount {
                 return Ok(None);
             }
             let n = crate::figures::party_member_count(ctx).await?;
-            Ok(Some(("党员数".into(), n.to_string(), "/org/people?party_status=full".into())))
+            Ok(Some((
+                "党员数".into(),
+                n.to_string(),
+                "/org/people?party_status=member&employment_status=active".into(),
+            )))
         })
     }
 }

@@ -324,3 +324,33 @@ async fn congresses_hold_elections_and_people_link_to_accounts() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["error"]["fields"]["user_id"], "该账号已关联其他人员", "{v}");
 }
+
+/// The home card 党员数 counts the serving 正式 and 预备 members in scope, and its link lists
+/// exactly those (the list's `party_status=member`), on the page and through the API.
+#[tokio::test]
+async fn the_member_card_and_the_list_it_links_to_agree() {
+    let app = spawn_app().await;
+    let party = app.login("party").await;
+    let home = party.get("/").await.text().await.unwrap();
+    let marker = "党员数</span><span class=\"stat-value\">";
+    let at = home.find(marker).expect("the card is on the home page") + marker.len();
+    let n: i64 = home[at..].split('<').next().unwrap().parse().unwrap();
+    let open = home[..at].rfind("href=\"").unwrap() + "href=\"".len();
+    let href = home[open..].split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&");
+    assert_eq!(href, "/org/people?party_status=member&employment_status=active", "the card's link");
+
+    let api = app.token("party").await;
+    let total = |q: &'static str| {
+        let api = &api;
+        async move { api.json(&format!("/api/v1/people?{q}&per_page=1")).await["total"].as_i64().unwrap() }
+    };
+    assert_eq!(total("party_status=member&employment_status=active").await, n);
+    let full = total("party_status=full&employment_status=active").await;
+    let probationary = total("party_status=probationary&employment_status=active").await;
+    assert!(full > 0 && probationary > 0, "the demo has both: {full}, {probationary}");
+    assert_eq!(full + probationary, n, "正式 and 预备 together");
+
+    let page = party.get("/org/people?party_status=member&employment_status=active").await.text().await.unwrap();
+    assert!(page.contains(&format!("共 {n} 条")), "the linked page lists the card's number");
+    assert!(page.contains("<option value=\"member\" selected>党员（正式和预备）</option>"));
+}

@@ -75,9 +75,11 @@ pub const SORTS: &[(&str, &str)] = &[
     ("birth_date", "p.birth_date"),
 ];
 
-/// Filters: keyword (name or police number), kind, party_status, rank, level, employment,
-/// unit (with its subtree), org (the organisation and every organisation under it).
+/// Filters: keyword (name or police number), kind, party_status (one status, or `member` for
+/// 正式 and 预备 together: the Party members every count means), rank, level, employment, unit
+/// (with its subtree), org (the organisation and every organisation under it).
 pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
+    const MEMBERS: &str = "member";
     let user = ctx.user()?;
     let unit_path = match p.get_i64("unit") {
         Some(id) => Some(system::units::service::get(ctx, id).await?.path),
@@ -96,9 +98,10 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
         ("p.employment_status", "employment_status"),
     ]
     .iter()
-    .filter(|(_, k)| !p.get(k).is_empty())
+    .filter(|(_, k)| !p.get(k).is_empty() && !(*k == "party_status" && p.get(k) == MEMBERS))
     .map(|(col, k)| (*col, p.get(k).to_string()))
     .collect();
+    let members = p.get("party_status") == MEMBERS;
     let page = fetch_page::<Person>(
         &ctx.state.db,
         COLS,
@@ -116,6 +119,9 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
             }
             for (col, v) in &exact {
                 q.push(" AND ").push(col).push(" = ").bind(v.clone());
+            }
+            if members {
+                q.push(" AND p.party_status IN ('full', 'probationary')");
             }
             if let Some(path) = &unit_path {
                 q.push(" AND ");
