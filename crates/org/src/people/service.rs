@@ -90,6 +90,8 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
         None => None,
     };
     let kw = p.get("keyword").to_string();
+    // `member` is 正式 and 预备 together, not one status.
+    let members = p.get("party_status") == MEMBERS;
     let exact: Vec<(&str, String)> = [
         ("p.kind", "kind"),
         ("p.party_status", "party_status"),
@@ -98,10 +100,9 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
         ("p.employment_status", "employment_status"),
     ]
     .iter()
-    .filter(|(_, k)| !p.get(k).is_empty() && !(*k == "party_status" && p.get(k) == MEMBERS))
+    .filter(|(_, k)| !(p.get(k).is_empty() || (members && *k == "party_status")))
     .map(|(col, k)| (*col, p.get(k).to_string()))
     .collect();
-    let members = p.get("party_status") == MEMBERS;
     let page = fetch_page::<Person>(
         &ctx.state.db,
         COLS,
