@@ -53,7 +53,7 @@ impl CardSource for MemberCount {
             Ok(Some((
                 "党员数".into(),
                 n.to_string(),
-                "/org/people?party_status=member&employment_status=active".into(),
+                format!("/org/people?party_status={}&employment_status=active", crate::people::service::MEMBERS),
             )))
         })
     }

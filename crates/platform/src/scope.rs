@@ -14,8 +14,8 @@ pub struct Scope {
     /// The subtrees hold every unit there is (a province bureau's or a prison's only tree): the
     /// condition is then "has a unit", which the database answers from any index instead of
     /// testing each row against every unit (a bureau's home page counted 36,000 people in 11
-    /// ms through the unit index; 1 ms without). Set when the user is loaded, which happens again
-    /// whenever the unit tree changes.
+    /// ms through the unit index; 1 ms with this and the party-status index). Set when the user
+    /// is loaded, which happens again whenever the unit tree changes.
     pub whole_tree: bool,
 }
 

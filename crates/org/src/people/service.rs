@@ -75,11 +75,13 @@ pub const SORTS: &[(&str, &str)] = &[
     ("birth_date", "p.birth_date"),
 ];
 
-/// Filters: keyword (name or police number), kind, party_status (one status, or `member` for
+/// The `party_status` filter value for 正式 and 预备 members together.
+pub const MEMBERS: &str = "member";
+
+/// Filters: keyword (name or police number), kind, party_status (one status, or [`MEMBERS`] for
 /// 正式 and 预备 together: the Party members every count means), rank, level, employment, unit
 /// (with its subtree), org (the organisation and every organisation under it).
 pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Person>> {
-    const MEMBERS: &str = "member";
     let user = ctx.user()?;
     let unit_path = match p.get_i64("unit") {
         Some(id) => Some(system::units::service::get(ctx, id).await?.path),

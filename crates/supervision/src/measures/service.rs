@@ -99,9 +99,14 @@ pub fn done_at_sql(at: Date) -> String {
     format!("(m.status = 'done' AND m.done_on <= '{at}')")
 }
 
-/// Whether a measure is still open at `at` (the negation of [`done_at_sql`]), written so that an
-/// index on (status, done_on) finds the open ones without reading the signed-off history.
-pub fn open_at_sql(at: Date) -> String {
+/// Whether a measure is still open at `at` (the negation of [`done_at_sql`]). From `today` on,
+/// that is simply not done (a sign-off is dated the day it is made), which the index of open
+/// measures answers; for a day before, it is written so that an index on (status, done_on) finds
+/// the open ones without reading the signed-off history.
+pub fn open_at_sql(at: Date, today: Date) -> String {
+    if at >= today {
+        return "m.status <> 'done'".into();
+    }
     format!("(m.status IN ('not_started', 'in_progress', 'submitted') OR (m.status = 'done' AND m.done_on > '{at}'))")
 }
 
@@ -305,9 +310,8 @@ impl<'a> Filters<'a> {
                 .push(")");
         }
         // A measure signed off by then is neither overdue nor due: the cheap test first, so the
-        // derived expression runs only for the open ones. From today on, open is simply not done
-        // (a sign-off is dated the day it is made), which the index of open measures answers.
-        let open = if at >= self.today { "m.status <> 'done'".to_string() } else { open_at_sql(at) };
+        // derived expression runs only for the open ones.
+        let open = open_at_sql(at, self.today);
         match self.status.as_str() {
             "overdue" => {
                 q.push(" AND ").push(&open).push(" AND ").push(&overdue_expr(at)).push(" = 1");
