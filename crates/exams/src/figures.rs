@@ -5,7 +5,7 @@
 use crate::EXAM_VIEW;
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureDef, FigureRecord, FigureValue, Rate};
+use platform::figures::{self, Figure, FigureDef, FigureRecord, FigureValue, Rate, Rows};
 use platform::{AppResult, Ctx};
 
 fn ms(d: Date, end: bool) -> i64 {
@@ -25,17 +25,13 @@ pub async fn exams_held(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
         .bind(ctx.state.clock.now_ms());
     q.push(" AND ");
     user.scope.push_condition(&mut q, "e.unit_id", None);
-    q.push(" ORDER BY e.closes_at, e.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") })
-        .collect();
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY e.closes_at, e.id").await?;
+    let records = rows.map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") });
     Ok(Figure::count("exams_held", "举行考试次数", "次", format!("{from} 至 {to} 结束的考试"), records))
 }
 
 /// Candidates (in scope) of the exams closed in the period; `sat`/`passed` narrow them.
-async fn candidates(ctx: &Ctx, from: Date, to: Date, which: &str) -> AppResult<Vec<FigureRecord>> {
+async fn candidates(ctx: &Ctx, from: Date, to: Date, which: &str) -> AppResult<Rows<FigureRecord>> {
     let user = ctx.user()?;
     let mut q = Sql::new(
         "SELECT e.id, e.title || '：' || p.name FROM exam_candidates c JOIN exams e ON e.id = c.exam_id JOIN people p ON p.id = c.person_id \
@@ -57,12 +53,8 @@ async fn candidates(ctx: &Ctx, from: Date, to: Date, which: &str) -> AppResult<V
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "p.unit_id", None);
-    q.push(" ORDER BY e.id, p.name");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") })
-        .collect())
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY e.id, p.name").await?;
+    Ok(rows.map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") }))
 }
 
 pub async fn participation(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {

@@ -8,12 +8,8 @@ use crate::restricted::push_visible;
 use crate::{DISCIPLINE_VIEW, INTEGRITY_VIEW};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
+use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
 use platform::{AppResult, Ctx};
-
-fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
-}
 
 /// integrity_activities: activities held in the period (every kind).
 pub async fn activities(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
@@ -21,14 +17,13 @@ pub async fn activities(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     let mut q = Sql::new("SELECT a.id, a.held_on || ' ' || a.title FROM integrity_activities a WHERE a.held_on >= ");
     q.bind(from.to_string()).push(" AND a.held_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "a.unit_id", None);
-    q.push(" ORDER BY a.held_on, a.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY a.held_on, a.id").await?;
     Ok(Figure::count(
         "integrity_activities",
         "清廉活动次数",
         "次",
         format!("{from} 至 {to} 登记的清廉活动（五个一、每月一警、廉政提醒、观看警示片等）"),
-        recs(rows, "/integrity/activities/"),
+        figures::records(rows, "/integrity/activities/"),
     ))
 }
 
@@ -50,7 +45,10 @@ pub async fn warning_events(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure
     q.bind(from.to_string()).push(" AND a.held_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "a.unit_id", None);
     q.push(" ORDER BY a.held_on, a.id");
-    records.extend(recs(q.query_as().fetch_all(&ctx.state.db.pool).await?, "/integrity/activities/"));
+    records.extend(
+        figures::records(q.query_as::<(i64, String)>().fetch_all(&ctx.state.db.pool).await?, "/integrity/activities/")
+            .into_vec(),
+    );
     Ok(Figure::count(
         "warning_education_events",
         "警示教育活动次数",
@@ -74,22 +72,28 @@ pub async fn warning_attendance(ctx: &Ctx, from: Date, to: Date) -> AppResult<Ra
         }
         q.push(" AND ");
         user.scope.push_condition(&mut q, "m.unit_id", None);
-        q.push(" ORDER BY m.held_on, m.id, p.name");
         q
     };
-    let present: Vec<(i64, String)> = fetch(true).query_as().fetch_all(&ctx.state.db.pool).await?;
-    let invited: Vec<(i64, String)> = fetch(false).query_as().fetch_all(&ctx.state.db.pool).await?;
+    let order = " ORDER BY m.held_on, m.id, p.name";
+    let present = figures::fetch(ctx, fetch(true), order).await?;
+    let invited = figures::fetch(ctx, fetch(false), order).await?;
     Ok(Rate::new(
         "warning_education_attendance_rate",
         "警示教育到会率",
         format!("{from} 至 {to} 警示教育会议实到人次占应到人次的比例"),
-        Figure::count("warning_present", "实到人次", "人次", "出席与迟到".into(), recs(present, "/study/meetings/")),
+        Figure::count(
+            "warning_present",
+            "实到人次",
+            "人次",
+            "出席与迟到".into(),
+            figures::records(present, "/study/meetings/"),
+        ),
         Figure::count(
             "warning_invited",
             "应到人次",
             "人次",
             "登记的全部参会人员".into(),
-            recs(invited, "/study/meetings/"),
+            figures::records(invited, "/study/meetings/"),
         ),
     ))
 }
@@ -102,14 +106,13 @@ pub async fn talks_held(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND t.talked_on <= ").bind(to.to_string()).push(" AND ");
     push_visible(&mut q, user, "t.unit_id", "t.label");
-    q.push(" ORDER BY t.talked_on, t.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY t.talked_on, t.id").await?;
     Ok(Figure::count(
         "integrity_talks_held",
         "廉政谈话次数",
         "次",
         format!("{from} 至 {to} 开展的廉政谈话"),
-        recs(rows, "/integrity/talks/"),
+        figures::records(rows, "/integrity/talks/"),
     ))
 }
 
@@ -125,11 +128,10 @@ pub async fn review_coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
         if reviewed {
             q.push(" HAVING min(coalesce(r.last_review_on, '')) >= ").bind(from.to_string());
         }
-        q.push(" ORDER BY 2");
         q
     };
-    let all: Vec<(i64, String)> = posts(false).query_as().fetch_all(&ctx.state.db.pool).await?;
-    let done: Vec<(i64, String)> = posts(true).query_as().fetch_all(&ctx.state.db.pool).await?;
+    let all = figures::fetch(ctx, posts(false), " ORDER BY 2").await?;
+    let done = figures::fetch(ctx, posts(true), " ORDER BY 2").await?;
     Ok(Rate::new(
         "risk_review_coverage",
         "重点岗位风险点复核覆盖率",
@@ -139,14 +141,14 @@ pub async fn review_coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
             "已复核重点岗位数",
             "个",
             "全部风险点已复核".into(),
-            recs(done, "/integrity/risks/"),
+            figures::records(done, "/integrity/risks/"),
         ),
         Figure::count(
             "key_posts",
             "重点岗位数",
             "个",
             "廉政风险点登记中标为重点岗位的岗位".into(),
-            recs(all, "/integrity/risks/"),
+            figures::records(all, "/integrity/risks/"),
         ),
     ))
 }
@@ -168,11 +170,11 @@ pub async fn key_post_talks(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> 
             push_visible(&mut q, user, "t.unit_id", "t.label");
             q.push(")");
         }
-        q.push(" GROUP BY r.unit_id, u.name, r.post ORDER BY 2");
+        q.push(" GROUP BY r.unit_id, u.name, r.post");
         q
     };
-    let all: Vec<(i64, String)> = posts(false).query_as().fetch_all(&ctx.state.db.pool).await?;
-    let talked: Vec<(i64, String)> = posts(true).query_as().fetch_all(&ctx.state.db.pool).await?;
+    let all = figures::fetch(ctx, posts(false), " ORDER BY 2").await?;
+    let talked = figures::fetch(ctx, posts(true), " ORDER BY 2").await?;
     Ok(Rate::new(
         "key_post_talk_coverage",
         "重点岗位廉政谈话覆盖率",
@@ -182,14 +184,14 @@ pub async fn key_post_talks(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> 
             "已谈话重点岗位数",
             "个",
             "期间内有廉政谈话".into(),
-            recs(talked, "/integrity/risks/"),
+            figures::records(talked, "/integrity/risks/"),
         ),
         Figure::count(
             "key_posts",
             "重点岗位数",
             "个",
             "廉政风险点登记中标为重点岗位的岗位".into(),
-            recs(all, "/integrity/risks/"),
+            figures::records(all, "/integrity/risks/"),
         ),
     ))
 }
@@ -202,14 +204,13 @@ pub async fn risk_points(ctx: &Ctx, level: &'static str) -> AppResult<Figure> {
     );
     q.bind(level.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "r.unit_id", None);
-    q.push(" ORDER BY u.sort_order, r.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY u.sort_order, r.id").await?;
     Ok(Figure::count(
         "risk_points",
         "廉政风险点数",
         "个",
         format!("登记中风险等级为“{}”的廉政风险点", label(RISK_LEVELS, level)),
-        recs(rows, "/integrity/risks/"),
+        figures::records(rows, "/integrity/risks/"),
     ))
 }
 
@@ -224,14 +225,13 @@ pub async fn cases(ctx: &Ctx, from: Date, to: Date, category: Option<&str>) -> A
     }
     q.push(" AND ");
     push_visible(&mut q, user, "c.unit_id", "c.label");
-    q.push(" ORDER BY c.decided_on, c.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY c.decided_on, c.id").await?;
     Ok(Figure::count(
         "accountability_cases",
         "问责案件数",
         "件",
         format!("{from} 至 {to} 作出处理决定的问责案件"),
-        recs(rows, "/integrity/cases/"),
+        figures::records(rows, "/integrity/cases/"),
     ))
 }
 

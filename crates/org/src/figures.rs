@@ -2,7 +2,7 @@
 //! caller's data scope, returning the value with exactly the records behind it.
 
 use platform::db::Sql;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue};
+use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rows};
 use platform::registry::BoxFuture;
 use platform::{AppResult, Ctx};
 
@@ -12,12 +12,9 @@ pub async fn branches_founded(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figu
     let mut q = Sql::new("SELECT o.id, o.name FROM party_orgs o WHERE o.kind = 'branch' AND o.founded_on >= ");
     q.bind(from.to_string()).push(" AND o.founded_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "o.unit_id", None);
-    q.push(" ORDER BY o.founded_on, o.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/orgs/{id}") })
-        .collect();
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY o.founded_on, o.id").await?;
+    let records =
+        rows.map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/orgs/{id}") });
     Ok(Figure::count(
         "org.branches_founded",
         "新成立党支部数",
@@ -31,7 +28,7 @@ pub async fn branches_founded(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figu
 pub async fn orgs_due_for_election(ctx: &Ctx, as_of: jiff::civil::Date) -> AppResult<Figure> {
     let until = as_of.saturating_add(jiff::Span::new().days(90)).to_string();
     let rows = crate::elections::service::terms_ending(ctx, &until).await?;
-    let records = rows
+    let records: Vec<FigureRecord> = rows
         .into_iter()
         .map(|(id, name, end)| FigureRecord {
             amount: None,
@@ -87,17 +84,14 @@ pub async fn people_changed(ctx: &Ctx, from: &str, to: &str, filter: ChangeFilte
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "c.unit_id", None);
-    q.push(" GROUP BY p.id, p.name ORDER BY p.id");
-    let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, name, d)| FigureRecord {
-            amount: None,
-            id,
-            label: format!("{name}（{d}）"),
-            href: format!("/org/people/{id}"),
-        })
-        .collect();
+    q.push(" GROUP BY p.id, p.name");
+    let rows: Rows<(i64, String, String)> = figures::fetch(ctx, q, " ORDER BY p.id").await?;
+    let records = rows.map(|(id, name, d)| FigureRecord {
+        amount: None,
+        id,
+        label: format!("{name}（{d}）"),
+        href: format!("/org/people/{id}"),
+    });
     let mut what = Vec::new();
     if let Some(k) = filter.kind {
         what.push(format!("类型为{}", crate::domain::label(crate::domain::CHANGE_KINDS, k)));
@@ -120,22 +114,11 @@ pub async fn people_changed(ctx: &Ctx, from: &str, to: &str, filter: ChangeFilte
 pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) -> AppResult<Figure> {
     let mut q = Sql::new("SELECT p.id, p.name ");
     push_party_members(ctx, &mut q, status, org).await?;
-    q.push(" ORDER BY p.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/people/{id}") })
-        .collect();
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY p.id").await?;
+    let records =
+        rows.map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/people/{id}") });
     let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
     Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))
-}
-
-/// The value of [`party_members`] alone, for a home card: the same records, counted by the
-/// database instead of listed.
-pub async fn party_member_count(ctx: &Ctx) -> AppResult<i64> {
-    let mut q = Sql::new("SELECT count(*) ");
-    push_party_members(ctx, &mut q, None, None).await?;
-    Ok(q.query_scalar().fetch_one(&ctx.state.db.pool).await?)
 }
 
 /// `FROM people p WHERE …` of [`party_members`].

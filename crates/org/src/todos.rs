@@ -49,7 +49,7 @@ impl CardSource for MemberCount {
             if !ctx.can(crate::PERSON_VIEW) {
                 return Ok(None);
             }
-            let n = crate::figures::party_member_count(ctx).await?;
+            let n = platform::figures::value_only(crate::figures::party_members(ctx, None, None)).await?.value;
             Ok(Some((
                 "党员数".into(),
                 n.to_string(),

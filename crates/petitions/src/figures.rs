@@ -11,14 +11,10 @@ use crate::restricted::{self, push_visible};
 use crate::{PETITION_VIEW, STABILITY_VIEW};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
+use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
 use platform::{AppResult, Ctx};
 
-fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
-}
-
-fn case_recs(rows: &[&Fact]) -> Vec<FigureRecord> {
+fn case_records(rows: &[&Fact]) -> Vec<FigureRecord> {
     rows.iter()
         .map(|f| FigureRecord {
             amount: None,
@@ -37,7 +33,7 @@ pub async fn received(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
         "受理信访件数",
         "件",
         format!("{from} 至 {to} 接报登记的信访件"),
-        case_recs(&rows.iter().collect::<Vec<_>>()),
+        case_records(&rows.iter().collect::<Vec<_>>()),
     ))
 }
 
@@ -58,7 +54,7 @@ pub async fn with_code(
         "kind" => (rows.iter().filter(|f| f.kind == code).collect(), format!("类别为“{}”", label(KIND_CODES, code))),
         _ => (rows.iter().filter(|f| f.stage == code).collect(), format!("目前处于“{}”阶段", label(STAGES, code))),
     };
-    Ok(Figure::count(key, name, "件", format!("{} 至 {} 接报的信访件中{what}的", a.from, a.to), case_recs(&picked)))
+    Ok(Figure::count(key, name, "件", format!("{} 至 {} 接报的信访件中{what}的", a.from, a.to), case_records(&picked)))
 }
 
 /// The cases whose reply is due or given (given, or the deadline passed before `today`), and of
@@ -86,14 +82,14 @@ pub async fn replied_on_time(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
             "按期答复件数",
             "件",
             "在答复期限内答复".into(),
-            case_recs(&on_time),
+            case_records(&on_time),
         ),
         Figure::count(
             "petitions_reply_due",
             "应答复件数",
             "件",
             "已答复或答复期限已过（截至今天）".into(),
-            case_recs(&due),
+            case_records(&due),
         ),
     ))
 }
@@ -109,7 +105,7 @@ pub async fn reply_overdue(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure>
         "超期未答复信访件数",
         "件",
         format!("{from} 至 {to} 接报、截至今天已过答复期限仍未答复的信访件"),
-        case_recs(&late),
+        case_records(&late),
     ))
 }
 
@@ -121,7 +117,7 @@ pub async fn closed(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
         "办结信访件数",
         "件",
         format!("{from} 至 {to} 事件消除、整理记录办结的信访件"),
-        case_recs(&rows.iter().collect::<Vec<_>>()),
+        case_records(&rows.iter().collect::<Vec<_>>()),
     ))
 }
 
@@ -134,14 +130,13 @@ pub async fn escalations(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND s.happened_on <= ").bind(to.to_string()).push(" AND ");
     push_visible(&mut q, user, "p.unit_id", "p.label");
-    q.push(" ORDER BY s.happened_on, s.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY s.happened_on, s.id").await?;
     Ok(Figure::count(
         "petitions_escalated",
         "应急响应启动次数",
         "次",
         format!("{from} 至 {to} 对突发信访事件启动应急响应的次数"),
-        recs(rows, "/petitions/cases/"),
+        figures::records(rows, "/petitions/cases/"),
     ))
 }
 
@@ -153,14 +148,13 @@ pub async fn receptions(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND r.received_on <= ").bind(to.to_string()).push(" AND ");
     push_visible(&mut q, user, "r.unit_id", "r.label");
-    q.push(" ORDER BY r.received_on, r.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY r.received_on, r.id").await?;
     Ok(Figure::count(
         "petition_receptions_held",
         "接访次数",
         "次",
         format!("{from} 至 {to} 登记的接访（领导接访、日常接待、预约接访、带案下访）"),
-        recs(rows, "/petitions/receptions/"),
+        figures::records(rows, "/petitions/receptions/"),
     ))
 }
 
@@ -173,14 +167,13 @@ pub async fn mediations(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND m.mediated_on <= ").bind(to.to_string()).push(" AND ");
     push_visible(&mut q, user, "m.unit_id", "m.label");
-    q.push(" ORDER BY m.mediated_on, m.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY m.mediated_on, m.id").await?;
     Ok(Figure::count(
         "petition_mediations_held",
         "矛盾调处次数",
         "次",
         format!("{from} 至 {to} 对信访件开展的调处"),
-        recs(rows, "/petitions/cases/"),
+        figures::records(rows, "/petitions/cases/"),
     ))
 }
 
@@ -191,14 +184,13 @@ pub async fn screening_rounds(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figu
         Sql::new("SELECT s.id, s.screened_on || ' ' || s.title FROM stability_screenings s WHERE s.screened_on >= ");
     q.bind(from.to_string()).push(" AND s.screened_on <= ").bind(to.to_string()).push(" AND ");
     crate::screenings::push_scope(&mut q, &user.scope);
-    q.push(" ORDER BY s.screened_on, s.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY s.screened_on, s.id").await?;
     Ok(Figure::count(
         "screening_rounds_held",
         "矛盾风险排查次数",
         "次",
         format!("{from} 至 {to} 开展的信访维稳矛盾风险排查（定期、节前和特殊时期专项排查）"),
-        recs(rows, "/petitions/screenings/"),
+        figures::records(rows, "/petitions/screenings/"),
     ))
 }
 
@@ -211,14 +203,13 @@ pub async fn findings(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND s.screened_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "f.unit_id", None);
-    q.push(" ORDER BY s.screened_on, f.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY s.screened_on, f.id").await?;
     Ok(Figure::count(
         "screening_findings",
         "排查发现风险数",
         "个",
         format!("{from} 至 {to} 的排查中发现的矛盾风险"),
-        recs(rows, "/petitions/screenings/"),
+        figures::records(rows, "/petitions/screenings/"),
     ))
 }
 
@@ -228,14 +219,13 @@ pub async fn watches(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     let mut q = Sql::new("SELECT w.id, w.subject FROM stability_watches w WHERE w.started_on <= ");
     q.bind(to.to_string()).push(" AND (w.lifted_on IS NULL OR w.lifted_on >= ").bind(from.to_string()).push(") AND ");
     user.scope.push_condition(&mut q, "w.unit_id", None);
-    q.push(" ORDER BY w.started_on, w.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY w.started_on, w.id").await?;
     Ok(Figure::count(
         "stability_watches_active",
         "稳控对象数",
         "个",
         format!("{from} 至 {to} 期间处于稳控中的人员和事项"),
-        recs(rows, "/petitions/watches/"),
+        figures::records(rows, "/petitions/watches/"),
     ))
 }
 
@@ -256,17 +246,17 @@ fn slots_sql(user: &platform::CurrentUser, from: Date, to: Date, filled: Option<
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "d.unit_id", None);
-    q.push(" ORDER BY d.duty_on, d.id");
     q
 }
+
+const SLOT_ORDER: &str = " ORDER BY d.duty_on, d.id";
 
 /// duty_roster_coverage_rate: of the duty slots of the special periods within the period, those
 /// with someone on duty.
 pub async fn roster_coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {
     let user = ctx.user()?;
-    let filled: Vec<(i64, String)> =
-        slots_sql(user, from, to, Some(true)).query_as().fetch_all(&ctx.state.db.pool).await?;
-    let all: Vec<(i64, String)> = slots_sql(user, from, to, None).query_as().fetch_all(&ctx.state.db.pool).await?;
+    let filled = figures::fetch(ctx, slots_sql(user, from, to, Some(true)), SLOT_ORDER).await?;
+    let all = figures::fetch(ctx, slots_sql(user, from, to, None), SLOT_ORDER).await?;
     Ok(Rate::new(
         "duty_roster_coverage_rate",
         "特殊时期值班覆盖率",
@@ -276,14 +266,14 @@ pub async fn roster_coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
             "已排班班次",
             "个",
             "已安排值班人员".into(),
-            recs(filled, "/petitions/periods/"),
+            figures::records(filled, "/petitions/periods/"),
         ),
         Figure::count(
             "duty_slots",
             "应值班班次",
             "个",
             "特殊时期每天每个值班岗位".into(),
-            recs(all, "/petitions/periods/"),
+            figures::records(all, "/petitions/periods/"),
         ),
     ))
 }
@@ -291,13 +281,13 @@ pub async fn roster_coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
 /// duty_roster_gaps: duty slots within the period with nobody on duty.
 pub async fn roster_gaps(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     let user = ctx.user()?;
-    let rows = slots_sql(user, from, to, Some(false)).query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, slots_sql(user, from, to, Some(false)), SLOT_ORDER).await?;
     Ok(Figure::count(
         "duty_roster_gaps",
         "值班空缺班次",
         "个",
         format!("{from} 至 {to} 特殊时期值班表中尚未安排人员的班次"),
-        recs(rows, "/petitions/periods/"),
+        figures::records(rows, "/petitions/periods/"),
     ))
 }
 

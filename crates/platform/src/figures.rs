@@ -1,7 +1,10 @@
 //! A figure: a number a report prints, with its definition and the records it counted, so that
 //! every figure can be traced. The figure catalogue (#11) collects the areas' figure functions.
 
+use crate::db::Sql;
+use crate::{AppResult, Ctx};
 use serde::Serialize;
+use std::future::Future;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FigureRecord {
@@ -29,14 +32,18 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// A figure that counts its records. Given only their number ([`Rows::Count`], inside
+    /// [`value_only`]), it carries no records.
     pub fn count(
         key: &'static str,
         name: &'static str,
         unit: &'static str,
         definition: String,
-        records: Vec<FigureRecord>,
+        records: impl Into<Rows<FigureRecord>>,
     ) -> Self {
-        Self { key, name, definition, unit, value: records.len() as i64, records, summed: false }
+        let records = records.into();
+        let value = records.len();
+        Self { key, name, definition, unit, value, records: records.into_vec(), summed: false }
     }
 
     /// A figure whose value is the sum of its records' amounts (a record without one adds 0).
@@ -50,6 +57,92 @@ impl Figure {
         let value = records.iter().filter_map(|r| r.amount).sum();
         Self { key, name, definition, unit, value, records, summed: true }
     }
+}
+
+/// What a figure counted: every row, or (asked inside [`value_only`]) only how many there are.
+#[derive(Clone, Debug)]
+pub enum Rows<T> {
+    All(Vec<T>),
+    Count(i64),
+}
+
+impl<T> Rows<T> {
+    pub fn len(&self) -> i64 {
+        match self {
+            Rows::All(v) => v.len() as i64,
+            Rows::Count(n) => *n,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each row turned into something else (a row into its record); a count stays a count.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Rows<U> {
+        match self {
+            Rows::All(v) => Rows::All(v.into_iter().map(f).collect()),
+            Rows::Count(n) => Rows::Count(n),
+        }
+    }
+
+    /// The rows of both, or the sum of the counts; a count with rows counts them.
+    pub fn chain(self, other: Rows<T>) -> Rows<T> {
+        match (self, other) {
+            (Rows::All(mut a), Rows::All(b)) => {
+                a.extend(b);
+                Rows::All(a)
+            }
+            (a, b) => Rows::Count(a.len() + b.len()),
+        }
+    }
+
+    /// The rows; none for a count.
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            Rows::All(v) => v,
+            Rows::Count(_) => Vec::new(),
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for Rows<T> {
+    fn from(v: Vec<T>) -> Self {
+        Rows::All(v)
+    }
+}
+
+tokio::task_local! {
+    static VALUE_ONLY: ();
+}
+
+/// Runs `f` (a figure's computation) for its value alone: the figures it computes count their
+/// rows in the database (`SELECT count(*)`) instead of reading every one of them to build
+/// records nobody will show. The value is the same either way. A dashboard, the work report, a
+/// goal's indicator and the value API ask like this; the drill-down asks for the records.
+pub async fn value_only<F: Future>(f: F) -> F::Output {
+    VALUE_ONLY.scope((), f).await
+}
+
+/// A figure's rows: those of `q` in the order `order` (`" ORDER BY …"`, or empty); inside
+/// [`value_only`], only how many there are, counted by the database.
+pub async fn fetch<T>(ctx: &Ctx, mut q: Sql, order: &str) -> AppResult<Rows<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if VALUE_ONLY.try_with(|_| ()).is_ok() {
+        q.drop_unused_lookups();
+        let n: i64 =
+            q.wrap("SELECT count(*) FROM (", ") AS counted").query_scalar().fetch_one(&ctx.state.db.pool).await?;
+        return Ok(Rows::Count(n));
+    }
+    q.push(order);
+    Ok(Rows::All(q.query_as().fetch_all(&ctx.state.db.pool).await?))
+}
+
+/// Rows of (id, label) as records whose pages are `{href}{id}` (`/safety/hazards/` …).
+pub fn records(rows: impl Into<Rows<(i64, String)>>, href: &str) -> Rows<FigureRecord> {
+    rows.into().map(|(id, label)| FigureRecord { amount: None, href: format!("{href}{id}"), id, label })
 }
 
 /// A rate: numerator over denominator, each a count with its own records.

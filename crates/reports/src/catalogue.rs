@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue};
+use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue};
 use platform::perm::Need;
 use platform::routes::Routes;
 use platform::scope::Scope;
@@ -119,7 +119,7 @@ pub async fn compute(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<FigureVal
 
 /// A figure's value (the percent of a rate) for an ask, and whether it is a rate.
 pub async fn compute_value(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<(i64, bool)> {
-    Ok(match compute(ctx, def, a).await? {
+    Ok(match figures::value_only(compute(ctx, def, a)).await? {
         FigureValue::Count(f) => (f.value, false),
         FigureValue::Rate(r) => (r.percent, true),
     })
@@ -182,7 +182,8 @@ fn count_json(f: &Figure, key: &str, a: &Ask, part: &str) -> serde_json::Value {
 async fn api_value(ctx: Ctx, Path(key): Path<String>, q: Q) -> AppResult<Response> {
     let def = def_of(&ctx, &key)?;
     let a = ask(&ctx, &q.0)?;
-    let v = compute(&ctx, &def, &a).await?;
+    // The answer carries the value and where its records are, not the records themselves.
+    let v = figures::value_only(compute(&ctx, &def, &a)).await?;
     let mut body = match &v {
         FigureValue::Count(f) => count_json(f, def.key, &a, ""),
         FigureValue::Rate(r) => serde_json::json!({"key": def.key, "name": def.name, "value": r.percent, "unit": "%",

@@ -13,7 +13,7 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{FigureArgs, FigureValue};
+use platform::figures::{self, FigureArgs, FigureValue};
 use platform::perm::Need;
 use platform::routes::Routes;
 use platform::web::{Frame, Html};
@@ -118,7 +118,7 @@ async fn tiles(
         if !ctx.can(def.need) {
             continue;
         }
-        let (value, empty) = match compute(ctx, &def, &ask).await? {
+        let (value, empty) = match figures::value_only(compute(ctx, &def, &ask)).await? {
             FigureValue::Count(f) => (f.value, false),
             FigureValue::Rate(r) => (r.percent, r.denominator.value == 0),
         };

@@ -10,12 +10,8 @@ use crate::{KEYPRISONER_VIEW, SAFETY_VIEW};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
+use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate, Rows};
 use platform::{AppResult, Ctx};
-
-fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
-}
 
 /// The day a "state at the end of the period" is read at: the period's end, or today if earlier.
 fn as_of(ctx: &Ctx, to: Date) -> Date {
@@ -28,14 +24,13 @@ pub async fn epidemic_meetings(ctx: &Ctx, from: Date, to: Date) -> AppResult<Fig
     let mut q = Sql::new("SELECT e.id, e.held_on || ' ' || e.title FROM epidemic_meetings e WHERE e.held_on >= ");
     q.bind(from.to_string()).push(" AND e.held_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "e.unit_id", None);
-    q.push(" ORDER BY e.held_on, e.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY e.held_on, e.id").await?;
     Ok(Figure::count(
         "epidemic_meetings",
         "疫情防控专题研判会、部署会次数",
         "次",
         format!("{from} 至 {to} 召开的疫情防控专题研判会、部署会等会议"),
-        recs(rows, "/safety/epidemic/meetings/"),
+        figures::records(rows, "/safety/epidemic/meetings/"),
     ))
 }
 
@@ -43,7 +38,7 @@ pub async fn epidemic_meetings(ctx: &Ctx, from: Date, to: Date) -> AppResult<Fig
 /// "2500余人次").
 pub async fn person_times(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     let stays = crate::rosters::stays(ctx, &from.to_string(), &to.to_string()).await?;
-    let records = stays
+    let records: Vec<FigureRecord> = stays
         .into_iter()
         .map(|s| FigureRecord {
             amount: None,
@@ -73,12 +68,8 @@ pub async fn inspections(ctx: &Ctx, from: Date, to: Date, kind: Option<&'static 
     }
     q.push(" AND ");
     crate::inspections::push_scope(&mut q, user);
-    q.push(" ORDER BY i.inspected_on, i.id");
-    let rows: Vec<(i64, String, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let rows = rows
-        .into_iter()
-        .map(|(id, day, k, place)| (id, format!("{day} {}检查 {place}", label(INSPECTION_KINDS, &k))))
-        .collect();
+    let rows: Rows<(i64, String, String, String)> = figures::fetch(ctx, q, " ORDER BY i.inspected_on, i.id").await?;
+    let rows = rows.map(|(id, day, k, place)| (id, format!("{day} {}检查 {place}", label(INSPECTION_KINDS, &k))));
     let (key, name, what) = match kind {
         Some(k) => (kind_key(k), kind_name(k), format!("“{}”类", label(INSPECTION_KINDS, k))),
         None => ("inspections_held", "安全检查次数", "各类".to_string()),
@@ -88,7 +79,7 @@ pub async fn inspections(ctx: &Ctx, from: Date, to: Date, kind: Option<&'static 
         name,
         "次",
         format!("{from} 至 {to} 开展的{what}安全检查"),
-        recs(rows, "/safety/inspections/"),
+        figures::records(rows, "/safety/inspections/"),
     ))
 }
 
@@ -140,16 +131,15 @@ pub async fn hazards(ctx: &Ctx, from: Date, to: Date, which: &'static str) -> Ap
             ("已整改销号隐患数", format!("{from} 至 {to} 整改到位并经检查方销号的隐患（不论何时发现）"))
         }
         _ => {
-            q.push(&crate::hazards::overdue_sql(at)).push(" = 1");
+            q.push(&crate::hazards::overdue_where(at, platform::clock::today(&ctx.state.clock)));
             ("逾期未整改隐患数", format!("截至 {at} 已过整改期限仍未销号的隐患（不论何时发现）"))
         }
     };
     q.push(" AND ");
     crate::hazards::push_scope(&mut q, user);
-    q.push(" ORDER BY h.found_on, h.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let rows = rows.into_iter().map(|(id, l)| (id, l.chars().take(80).collect())).collect();
-    Ok(Figure::count(which, name, "个", definition, recs(rows, "/safety/hazards/")))
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY h.found_on, h.id").await?;
+    let rows = rows.map(|(id, l)| (id, l.chars().take(80).collect()));
+    Ok(Figure::count(which, name, "个", definition, figures::records(rows, "/safety/hazards/")))
 }
 
 /// sentence_changes_*: cases proposed in the period, of a kind, at a stage (at the period's end
@@ -182,7 +172,7 @@ pub async fn sentence_changes(ctx: &Ctx, from: Date, to: Date, key: &'static str
                 Box::new(move |c| c.kind == kind),
             )
         };
-    let records = cases
+    let records: Vec<FigureRecord> = cases
         .iter()
         .filter(|c| keep(c))
         .map(|c| FigureRecord {
@@ -225,8 +215,7 @@ pub async fn incidents(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND c.occurred_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "c.unit_id", None);
-    q.push(" ORDER BY c.occurred_on, c.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY c.occurred_on, c.id").await?;
     Ok(Figure::count(
         "critical_incidents",
         "“六个绝对不能发生”事件数",
@@ -234,7 +223,7 @@ pub async fn incidents(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
         format!(
             "{from} 至 {to} 发生的罪犯脱逃、狱内重大案件、重大安全生产事故、重大疫情、重大舆情、民警重大违纪违法等事件"
         ),
-        recs(rows, "/safety/incidents/"),
+        figures::records(rows, "/safety/incidents/"),
     ))
 }
 
@@ -305,14 +294,13 @@ pub async fn key_prisoners(ctx: &Ctx, to: Date) -> AppResult<Figure> {
     );
     q.bind(at.clone()).push(" AND (k.delisted_on IS NULL OR k.delisted_on > ").bind(at.clone()).push(") AND ");
     crate::restricted::push_visible(&mut q, user, "k.unit_id", "k.label");
-    q.push(" ORDER BY u.sort_order, k.prisoner_no");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY u.sort_order, k.prisoner_no").await?;
     Ok(Figure::count(
         "key_prisoners_listed",
         "在册重点罪犯数",
         "人",
         format!("截至 {at} 在册列管的重点罪犯（涉密，按密级统计）"),
-        recs(rows, "/safety/key_prisoners/"),
+        figures::records(rows, "/safety/key_prisoners/"),
     ))
 }
 

@@ -133,6 +133,16 @@ pub fn overdue_sql(at: Date) -> String {
     format!("(CASE WHEN NOT (h.status = 'closed' AND h.closed_on <= '{at}') AND h.deadline < '{at}' THEN 1 ELSE 0 END)")
 }
 
+/// The condition "overdue at `at`" ([`overdue_sql`] = 1) as a filter. From `today` on it is
+/// "not signed off and past the deadline" (a sign-off is dated the day it is made), which the
+/// index of open hazards answers without reading the signed-off history.
+pub fn overdue_where(at: Date, today: Date) -> String {
+    if at >= today {
+        return format!("(h.status <> 'closed' AND h.deadline < '{at}')");
+    }
+    format!("{} = 1", overdue_sql(at))
+}
+
 fn cols(at: Date) -> String {
     format!(
         "h.id, h.inspection_id, h.source_unit_id, s.name AS source_name, h.unit_id, u.name AS unit_name, h.kind, h.found_on, h.place, \
@@ -177,7 +187,7 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Hazard>> {
             push_scope(q, user);
             match status.as_str() {
                 "overdue" => {
-                    q.push(" AND ").push(&overdue_sql(today)).push(" = 1");
+                    q.push(" AND ").push(&overdue_where(today, today));
                 }
                 "unclosed" => {
                     q.push(" AND h.status <> 'closed'");

@@ -94,6 +94,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "safety: open hazards with their units",
         sql: MigrationSql::Portable(include_str!("../migrations/9002_open_hazards_units.sql")),
     },
+    Migration {
+        version: 9003,
+        name: "safety: hazards by the day found and the day signed off",
+        sql: MigrationSql::Portable(include_str!("../migrations/9003_hazards_by_day.sql")),
+    },
 ];
 
 pub fn area() -> Area {

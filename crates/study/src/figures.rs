@@ -4,7 +4,7 @@
 use crate::rules::service::{Status, compliance, rule};
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureDef, FigureRecord, FigureValue, Rate};
+use platform::figures::{self, Figure, FigureDef, FigureRecord, FigureValue, Rate, Rows};
 use platform::{AppResult, Ctx};
 
 /// Periods held over periods due (held + missed; exempt and not-yet-due periods do not count).
@@ -55,7 +55,7 @@ async fn compliance_cells(ctx: &Ctx, code: &str, from: Date, to: Date) -> AppRes
     Ok((r, held, due, missed))
 }
 
-async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) -> AppResult<Vec<FigureRecord>> {
+async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) -> AppResult<Rows<FigureRecord>> {
     let user = ctx.user()?;
     let mut q = Sql::new("SELECT m.id, m.title FROM meetings m WHERE m.kind = 'committee_meeting' AND m.held_on >= ");
     q.bind(from.to_string()).push(" AND m.held_on <= ").bind(to.to_string());
@@ -66,12 +66,8 @@ async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) 
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "m.unit_id", None);
-    q.push(" ORDER BY m.held_on, m.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") })
-        .collect())
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY m.held_on, m.id").await?;
+    Ok(rows.map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") }))
 }
 
 /// 第一议题: committee meetings whose first agenda item is study, over all committee meetings.
@@ -99,12 +95,9 @@ pub async fn study_sessions(ctx: &Ctx, org: Option<i64>, from: Date, to: Date) -
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "m.unit_id", None);
-    q.push(" ORDER BY m.held_on, m.id");
-    let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let records = rows
-        .into_iter()
-        .map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") })
-        .collect();
+    let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY m.held_on, m.id").await?;
+    let records =
+        rows.map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") });
     Ok(Figure::count("study.sessions", "学习次数", "次", format!("{from} 至 {to} 的中心组学习与支部跟进学习"), records))
 }
 

@@ -205,7 +205,7 @@ pub async fn attend(ctx: &Ctx, id: i64, people: &[i64], on: &str) -> AppResult<u
 /// "已在全监范围内完成4轮集中学习轮训": rounds ended between `from` and `to`.
 pub async fn rounds_completed(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figure> {
     let today = platform::clock::today(&ctx.state.clock).to_string();
-    let records = rounds(ctx)
+    let records: Vec<FigureRecord> = rounds(ctx)
         .await?
         .into_iter()
         .filter(|r| r.end_on.as_str() >= from && r.end_on.as_str() <= to && r.end_on < today)

@@ -8,12 +8,8 @@ use crate::TRAINING_VIEW;
 use crate::domain::*;
 use jiff::civil::Date;
 use platform::db::Sql;
-use platform::figures::{Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate};
+use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue, Rate, Rows};
 use platform::{AppResult, Ctx};
-
-fn recs(rows: Vec<(i64, String)>, href: &str) -> Vec<FigureRecord> {
-    rows.into_iter().map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("{href}{id}") }).collect()
-}
 
 /// trainings_held: training sessions that started in the period.
 pub async fn trainings_held(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
@@ -24,14 +20,13 @@ pub async fn trainings_held(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure
     );
     q.bind(from.to_string()).push(" AND t.start_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "t.unit_id", None);
-    q.push(" ORDER BY t.start_on, t.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY t.start_on, t.id").await?;
     Ok(Figure::count(
         "trainings_held",
         "培训次数",
         "次",
         format!("{from} 至 {to} 举办的培训（按开始日期，各培训类别合计）"),
-        recs(rows, "/training/sessions/"),
+        figures::records(rows, "/training/sessions/"),
     ))
 }
 
@@ -46,19 +41,18 @@ pub async fn attendances(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     );
     q.bind(from.to_string()).push(" AND t.start_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "t.unit_id", None);
-    q.push(" ORDER BY t.start_on, t.id, p.name, p.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY t.start_on, t.id, p.name, p.id").await?;
     Ok(Figure::count(
         "training_attendances",
         "参训人次",
         "人次",
         format!("{from} 至 {to} 举办的培训中出席（含迟到）的人次"),
-        recs(rows, "/training/sessions/"),
+        figures::records(rows, "/training/sessions/"),
     ))
 }
 
 /// Active people of the caller's scope, with or without an attended training in the period.
-async fn people(ctx: &Ctx, from: Date, to: Date, trained: Option<bool>) -> AppResult<Vec<(i64, String)>> {
+async fn people(ctx: &Ctx, from: Date, to: Date, trained: Option<bool>) -> AppResult<Rows<(i64, String)>> {
     let user = ctx.user()?;
     let mut q = Sql::new(
         "SELECT p.id, u.name || ' ' || p.name FROM people p JOIN units u ON u.id = p.unit_id \
@@ -76,8 +70,7 @@ async fn people(ctx: &Ctx, from: Date, to: Date, trained: Option<bool>) -> AppRe
         .bind(to.to_string())
         .push(")");
     }
-    q.push(" ORDER BY u.sort_order, p.name, p.id");
-    Ok(q.query_as().fetch_all(&ctx.state.db.pool).await?)
+    figures::fetch(ctx, q, " ORDER BY u.sort_order, p.name, p.id").await
 }
 
 /// people_without_training: active people with no training attended in the period.
@@ -88,7 +81,7 @@ pub async fn people_without_training(ctx: &Ctx, from: Date, to: Date) -> AppResu
         "未参训人数",
         "人",
         format!("在职人员中 {from} 至 {to} 没有参加任何培训（出席或迟到）的人数"),
-        recs(rows, "/training/people/"),
+        figures::records(rows, "/training/people/"),
     ))
 }
 
@@ -105,9 +98,15 @@ pub async fn coverage(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {
             "参训人数",
             "人",
             "期间内参加过培训".into(),
-            recs(trained, "/training/people/"),
+            figures::records(trained, "/training/people/"),
         ),
-        Figure::count("people_active", "在职人数", "人", "全部在职人员".into(), recs(all, "/training/people/")),
+        Figure::count(
+            "people_active",
+            "在职人数",
+            "人",
+            "全部在职人员".into(),
+            figures::records(all, "/training/people/"),
+        ),
     ))
 }
 
@@ -121,8 +120,7 @@ pub async fn drills_held(ctx: &Ctx, from: Date, to: Date, kind: Option<&'static 
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "d.unit_id", None);
-    q.push(" ORDER BY d.held_on, d.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY d.held_on, d.id").await?;
     let (key, name, def) = match kind {
         Some("escape") => ("drills_held_escape", "防逃演练次数", format!("{from} 至 {to} 组织的防逃应急处突演练")),
         Some("fire") => ("drills_held_fire", "消防演练次数", format!("{from} 至 {to} 组织的消防应急演练")),
@@ -130,11 +128,11 @@ pub async fn drills_held(ctx: &Ctx, from: Date, to: Date, kind: Option<&'static 
         Some(k) => ("drills_held", "应急演练次数", format!("{from} 至 {to} 组织的{}演练", label(DRILL_KINDS, k))),
         None => ("drills_held", "应急演练次数", format!("{from} 至 {to} 组织的应急处突演练（各类别合计）")),
     };
-    Ok(Figure::count(key, name, "次", def, recs(rows, "/training/drills/")))
+    Ok(Figure::count(key, name, "次", def, figures::records(rows, "/training/drills/")))
 }
 
 /// The problems found by the period's drills (in scope), optionally only those signed off by `to`.
-async fn drill_problems(ctx: &Ctx, from: Date, to: Date, closed: bool) -> AppResult<Vec<FigureRecord>> {
+async fn drill_problems(ctx: &Ctx, from: Date, to: Date, closed: bool) -> AppResult<Rows<FigureRecord>> {
     let user = ctx.user()?;
     let mut q = Sql::new(
         "SELECT m.id, d.title || ' 问题' || CAST(m.number AS TEXT) || '：' || m.problem FROM measures m \
@@ -146,9 +144,8 @@ async fn drill_problems(ctx: &Ctx, from: Date, to: Date, closed: bool) -> AppRes
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "d.unit_id", None);
-    q.push(" ORDER BY d.held_on, d.id, m.number");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    Ok(recs(rows, "/supervision/measures/"))
+    let rows = figures::fetch(ctx, q, " ORDER BY d.held_on, d.id, m.number").await?;
+    Ok(figures::records(rows, "/supervision/measures/"))
 }
 
 /// drill_problems_found: problems found by the period's drills.
@@ -177,7 +174,7 @@ pub async fn problems_closed(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate>
 
 /// Items of the legal-education plans of the period's years (visible), optionally only those
 /// done by the period's end.
-async fn plan_items(ctx: &Ctx, from: Date, to: Date, done: bool) -> AppResult<Vec<FigureRecord>> {
+async fn plan_items(ctx: &Ctx, from: Date, to: Date, done: bool) -> AppResult<Rows<FigureRecord>> {
     let user = ctx.user()?;
     let mut q = Sql::new(
         "SELECT i.id, lp.title || ' 第' || CAST(i.number AS TEXT) || '项：' || i.content, i.plan_id FROM legal_plan_items i \
@@ -191,17 +188,14 @@ async fn plan_items(ctx: &Ctx, from: Date, to: Date, done: bool) -> AppResult<Ve
     user.scope.push_condition(&mut q, "lp.unit_id", None);
     q.push(" OR ");
     user.scope.push_condition(&mut q, "i.lead_unit_id", None);
-    q.push(") ORDER BY lp.year, lp.id, i.number");
-    let rows: Vec<(i64, String, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, label, plan)| FigureRecord {
-            amount: None,
-            id,
-            label,
-            href: format!("/training/legal/plans/{plan}#item-{id}"),
-        })
-        .collect())
+    q.push(")");
+    let rows: Rows<(i64, String, i64)> = figures::fetch(ctx, q, " ORDER BY lp.year, lp.id, i.number").await?;
+    Ok(rows.map(|(id, label, plan)| FigureRecord {
+        amount: None,
+        id,
+        label,
+        href: format!("/training/legal/plans/{plan}#item-{id}"),
+    }))
 }
 
 /// legal_plan_completion_rate: items of the year's plans done by the period's end, over all.
@@ -233,8 +227,7 @@ pub async fn legal_activities(ctx: &Ctx, from: Date, to: Date, law: Option<&'sta
     }
     q.push(" AND ");
     user.scope.push_condition(&mut q, "e.unit_id", None);
-    q.push(" ORDER BY e.held_on, e.id");
-    let rows = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows = figures::fetch(ctx, q, " ORDER BY e.held_on, e.id").await?;
     let (key, name) = match law {
         Some("constitution") => ("legal_activities_constitution", "宪法宣传教育次数"),
         Some("civil_code") => ("legal_activities_civil_code", "民法典宣传教育次数"),
@@ -246,7 +239,7 @@ pub async fn legal_activities(ctx: &Ctx, from: Date, to: Date, law: Option<&'sta
         Some(l) => format!("{from} 至 {to} 开展的宣传{}的普法活动", label(LAWS, l)),
         None => format!("{from} 至 {to} 开展的普法活动（案例、漫画、答题等各种形式）"),
     };
-    Ok(Figure::count(key, name, "次", def, recs(rows, "/training/legal/activities/")))
+    Ok(Figure::count(key, name, "次", def, figures::records(rows, "/training/legal/activities/")))
 }
 
 async fn count(f: impl std::future::Future<Output = AppResult<Figure>>) -> AppResult<FigureValue> {

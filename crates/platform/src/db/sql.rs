@@ -54,6 +54,14 @@ impl Sql {
         self
     }
 
+    /// The statement inside `before` and `after` (`SELECT count(*) FROM (` … `) AS c`); its
+    /// placeholders keep their numbers.
+    pub fn wrap(mut self, before: &str, after: &str) -> Self {
+        self.text.insert_str(0, before);
+        self.text.push_str(after);
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

@@ -9,7 +9,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use platform::audit::Event;
 use platform::db::{Sql, Tx};
-use platform::figures::FigureRecord;
+use platform::figures::{FigureRecord, Rows};
 use platform::scope::Scope;
 use platform::web::{ListParams, Paged, list::fetch_page};
 use platform::{AppError, AppResult, Ctx};
@@ -667,16 +667,8 @@ impl PrisonNames {
 }
 
 /// Every measure counted by a figure, as drill-down records.
-pub fn records(items: &[(i64, String)]) -> Vec<FigureRecord> {
-    items
-        .iter()
-        .map(|(id, label)| FigureRecord {
-            amount: None,
-            id: *id,
-            label: label.clone(),
-            href: format!("/supervision/measures/{id}"),
-        })
-        .collect()
+pub fn records(items: Rows<(i64, String)>) -> Rows<FigureRecord> {
+    items.map(|(id, label)| FigureRecord { amount: None, href: format!("/supervision/measures/{id}"), id, label })
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
