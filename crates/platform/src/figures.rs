@@ -206,3 +206,23 @@ impl std::fmt::Debug for FigureDef {
         f.debug_struct("FigureDef").field("key", &self.key).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_counts_agree_on_their_length() {
+        let rows: Rows<(i64, String)> = vec![(1, "甲".to_string()), (2, "乙".to_string())].into();
+        let recs = records(rows, "/x/");
+        assert_eq!(recs.len(), 2);
+        let all = recs.clone().into_vec();
+        assert_eq!((all[1].id, all[1].href.as_str(), all[1].label.as_str()), (2, "/x/2", "乙"));
+        // A count maps to a count, chains by adding, and makes a figure of that value with no records.
+        let counted: Rows<FigureRecord> = records(Rows::Count(5), "/x/");
+        assert_eq!(counted.clone().chain(recs.clone()).len(), 7);
+        assert_eq!(recs.clone().chain(recs).len(), 4);
+        let f = Figure::count("k", "名", "个", String::new(), counted);
+        assert_eq!((f.value, f.records.len()), (5, 0));
+    }
+}
