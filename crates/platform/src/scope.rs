@@ -2,6 +2,8 @@
 //! inside the query: never by filtering rows after loading, never from a cache.
 
 use crate::db::Sql;
+use crate::{AppError, AppResult, Ctx};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
@@ -30,6 +32,55 @@ pub fn push_under(sql: &mut Sql, col: &str, path: &str) {
     } else {
         sql.push(col).push(" LIKE ").bind(format!("{path}%"));
     }
+}
+
+/// The caller's context with its data scope narrowed to one unit's subtree (never widened): a unit
+/// outside the caller's scope is not found.
+pub async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
+    let user = ctx.user()?;
+    let path: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+        .bind(unit)
+        .fetch_optional(&ctx.state.db.pool)
+        .await?;
+    let path = path.ok_or(AppError::NotFound)?;
+    let s = &user.scope;
+    let scope = if s.subtrees.iter().any(|p| path.starts_with(p.as_str())) {
+        Scope { subtrees: vec![path], ..Scope::default() }
+    } else {
+        let mut units = Vec::new();
+        for u in &s.units {
+            let p: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+                .bind(*u)
+                .fetch_optional(&ctx.state.db.pool)
+                .await?;
+            if p.is_some_and(|p| p.starts_with(path.as_str())) {
+                units.push(*u);
+            }
+        }
+        Scope {
+            subtrees: s.subtrees.iter().filter(|p| p.starts_with(path.as_str())).cloned().collect(),
+            units,
+            own_user: None,
+            whole_tree: false,
+        }
+    };
+    if scope.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut u = (*user).clone();
+    u.scope = scope;
+    Ok(Ctx { user: Some(Arc::new(u)), ..ctx.clone() })
+}
+
+/// Units in the caller's scope, for a unit picker: (id, name, depth below the highest of them).
+pub async fn units_for_picking(ctx: &Ctx) -> AppResult<Vec<(i64, String, i64)>> {
+    let user = ctx.user()?;
+    let mut q = Sql::new("SELECT u.id, u.name, u.path FROM units u WHERE ");
+    user.scope.push_condition(&mut q, "u.id", None);
+    q.push(" ORDER BY u.path, u.sort_order LIMIT 500");
+    let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let top = rows.iter().map(|r| r.2.matches('/').count()).min().unwrap_or(0);
+    Ok(rows.into_iter().map(|(id, name, path)| (id, name, (path.matches('/').count() - top) as i64)).collect())
 }
 
 impl Scope {

@@ -6,7 +6,6 @@
 //! (`gangju archive`) builds the same file.
 
 use crate::FIGURE_VIEW;
-use crate::catalogue::narrowed;
 use askama::Template;
 use axum::Json;
 use axum::extract::Path;
@@ -17,6 +16,7 @@ use platform::audit::Event;
 use platform::perm::Need;
 use platform::registry::LedgerPeriod;
 use platform::routes::Routes;
+use platform::scope::narrowed;
 use platform::web::form::FormPairs;
 use platform::web::{Frame, Html, redirect_with_flash};
 use platform::{AppError, AppResult, Ctx};

@@ -12,11 +12,10 @@ use jiff::civil::Date;
 use platform::figures::{self, Figure, FigureArgs, FigureDef, FigureRecord, FigureValue};
 use platform::perm::Need;
 use platform::routes::Routes;
-use platform::scope::Scope;
+use platform::scope::narrowed;
 use platform::web::{Frame, Html, ListParams};
 use platform::{AppError, AppResult, Ctx};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 type Q = Query<BTreeMap<String, String>>;
 
@@ -70,44 +69,6 @@ fn def_of(ctx: &Ctx, key: &str) -> AppResult<FigureDef> {
         return Err(AppError::Forbidden);
     }
     Ok(def)
-}
-
-/// The caller's context with its data scope narrowed to one unit's subtree (never widened): a unit
-/// outside the caller's scope is not found.
-pub async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
-    let user = ctx.user()?;
-    let path: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
-        .bind(unit)
-        .fetch_optional(&ctx.state.db.pool)
-        .await?;
-    let path = path.ok_or(AppError::NotFound)?;
-    let s = &user.scope;
-    let scope = if s.subtrees.iter().any(|p| path.starts_with(p.as_str())) {
-        Scope { subtrees: vec![path], ..Scope::default() }
-    } else {
-        let mut units = Vec::new();
-        for u in &s.units {
-            let p: Option<String> = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
-                .bind(*u)
-                .fetch_optional(&ctx.state.db.pool)
-                .await?;
-            if p.is_some_and(|p| p.starts_with(path.as_str())) {
-                units.push(*u);
-            }
-        }
-        Scope {
-            subtrees: s.subtrees.iter().filter(|p| p.starts_with(path.as_str())).cloned().collect(),
-            units,
-            own_user: None,
-            whole_tree: false,
-        }
-    };
-    if scope.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let mut u = (*user).clone();
-    u.scope = scope;
-    Ok(Ctx { user: Some(Arc::new(u)), ..ctx.clone() })
 }
 
 pub async fn compute(ctx: &Ctx, def: &FigureDef, a: &Ask) -> AppResult<FigureValue> {

@@ -4,7 +4,7 @@
 //! side — a table and small multiples — and opens one.
 
 use crate::FIGURE_VIEW;
-use crate::catalogue::{Ask, compute, narrowed, narrowed_unit_name};
+use crate::catalogue::{Ask, compute, narrowed_unit_name};
 use crate::goals;
 use crate::svg::{self, Bar, Segment, Tone};
 use askama::Template;
@@ -16,6 +16,7 @@ use platform::db::Sql;
 use platform::figures::{self, FigureArgs, FigureValue};
 use platform::perm::Need;
 use platform::routes::Routes;
+use platform::scope::narrowed;
 use platform::web::{Frame, Html};
 use platform::{AppError, AppResult, Ctx};
 use serde::Serialize;

@@ -224,16 +224,7 @@ pub fn parse_attendance(c: &mut FormCheck, f: &FormPairs) -> Vec<(i64, String, S
     out
 }
 
-/// Units in the caller's scope for listing people: (id, name, depth in the tree).
-pub async fn units_for_picking(ctx: &Ctx) -> AppResult<Vec<(i64, String, i64)>> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT u.id, u.name, u.path FROM units u WHERE ");
-    user.scope.push_condition(&mut q, "u.id", None);
-    q.push(" ORDER BY u.path, u.sort_order LIMIT 500");
-    let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let top = rows.iter().map(|r| r.2.matches('/').count()).min().unwrap_or(0);
-    Ok(rows.into_iter().map(|(id, name, path)| (id, name, (path.matches('/').count() - top) as i64)).collect())
-}
+pub use platform::scope::units_for_picking;
 
 /// Active people in the caller's scope in a unit's subtree: (id, name, unit name).
 pub async fn people_of_unit(ctx: &Ctx, unit: i64) -> AppResult<Vec<(i64, String, String)>> {

@@ -35,16 +35,7 @@ pub async fn unit_in_scope(ctx: &Ctx, chosen: Option<i64>) -> AppResult<(i64, St
         .ok_or_else(|| AppError::field("unit_id", "请选择您管理范围内的部门"))
 }
 
-/// Units in the caller's scope for picking people: (id, name, depth in the tree).
-pub async fn units_for_picking(ctx: &Ctx) -> AppResult<Vec<(i64, String, i64)>> {
-    let user = ctx.user()?;
-    let mut q = Sql::new("SELECT u.id, u.name, u.path FROM units u WHERE ");
-    user.scope.push_condition(&mut q, "u.id", None);
-    q.push(" ORDER BY u.path, u.sort_order LIMIT 500");
-    let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
-    let top = rows.iter().map(|r| r.2.matches('/').count()).min().unwrap_or(0);
-    Ok(rows.into_iter().map(|(id, name, path)| (id, name, (path.matches('/').count() - top) as i64)).collect())
-}
+pub use platform::scope::units_for_picking;
 
 /// Party organisations whose unit is in the caller's scope: (id, name).
 pub async fn orgs_for_picking(ctx: &Ctx) -> AppResult<Vec<(i64, String)>> {

@@ -450,3 +450,51 @@ async fn a_recorded_meeting_is_edited_whole_and_its_minutes_are_cleaned() {
     let v = api.json(&format!("/api/v1/meetings/{id}")).await;
     assert_eq!((v["meeting"]["title"].as_str(), v["attendance"].as_array().unwrap().len()), (Some("接口修改"), 1));
 }
+
+#[tokio::test]
+async fn the_compliance_grid_pages_by_organisation_and_narrows_to_a_unit() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let party = app.login("party").await;
+    let today = platform::clock::today(&app.clock);
+    let year = today.year();
+    let all = api.json(&format!("/api/v1/compliance?rule=branch_study_weekly&from={year}-01-01&to={today}")).await;
+    let ids: Vec<i64> = all["items"].as_array().unwrap().iter().map(|r| r["org_id"].as_i64().unwrap()).collect();
+    assert!(ids.len() > 10, "the demo prison has more branches than two pages of five");
+    let link = |id: i64| format!("/study/meetings?org={id}&amp;");
+    let page = |n: i64| format!("/study/compliance?rule=branch_study_weekly&per_page=5&page={n}");
+    let p1 = party.get(&page(1)).await.text().await.unwrap();
+    let p2 = party.get(&page(2)).await.text().await.unwrap();
+    // Each page shows its five organisations in the grid's order, and none of another page's.
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(p1.contains(&link(*id)), i < 5, "page 1, organisation {i}");
+        assert_eq!(p2.contains(&link(*id)), (5..10).contains(&i), "page 2, organisation {i}");
+    }
+    assert!(p1.contains(&format!("共 {} 条", ids.len())) && p1.contains("缺失清单（本页党组织）"));
+    // The summary counts every organisation of the filter, whichever page is shown.
+    let summary = |p: &str| p[p.find("已到期").unwrap()..p.find("个。").unwrap()].to_string();
+    assert_eq!(summary(&p1), summary(&p2));
+    // Without per_page the whole prison is one page, with no pager.
+    let whole = party.get("/study/compliance?rule=branch_study_weekly").await.text().await.unwrap();
+    assert!(ids.iter().all(|id| whole.contains(&link(*id))) && !whole.contains("跳至"));
+    assert_eq!(summary(&whole), summary(&p1));
+
+    // A unit narrows the grid (page and API) to its organisations, within the caller's scope.
+    let jq2 = app.unit_id("SL-JQ02").await;
+    let part =
+        api.json(&format!("/api/v1/compliance?rule=branch_study_weekly&from={year}-01-01&to={today}&unit={jq2}")).await;
+    let mine: Vec<i64> = part["items"].as_array().unwrap().iter().map(|r| r["org_id"].as_i64().unwrap()).collect();
+    assert!(!mine.is_empty() && mine.len() < ids.len() && mine.iter().all(|id| ids.contains(id)));
+    let narrowed =
+        party.get(&format!("/study/compliance?rule=branch_study_weekly&unit={jq2}")).await.text().await.unwrap();
+    for id in &ids {
+        assert_eq!(narrowed.contains(&link(*id)), mine.contains(id), "organisation {id} with the unit filter");
+    }
+    let clerk2 = app.token("clerk2").await;
+    let jq1 = app.unit_id("SL-JQ01").await;
+    let r = clerk2.get(&format!("/api/v1/compliance?rule=branch_study_weekly&unit={jq1}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "a unit outside the scope is not found");
+    let r = party.get("/study/compliance?rule=branch_study_weekly&unit=abc").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("单位编号"));
+}

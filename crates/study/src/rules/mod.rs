@@ -14,8 +14,10 @@ use platform::audit::Event;
 use platform::perm::Need;
 use platform::registry::{BoxFuture, Todo, TodoSource};
 use platform::routes::Routes;
+use platform::scope::{narrowed, units_for_picking};
 use platform::web::form::FormPairs;
-use platform::web::{FormCheck, Frame, Html, redirect_with_flash};
+use platform::web::list::Pager;
+use platform::web::{FormCheck, Frame, Html, ListParams, Paged, redirect_with_flash};
 use platform::{AppError, AppResult, Ctx};
 use service::{Row, Rule, Status};
 use std::collections::BTreeMap;
@@ -35,10 +37,17 @@ struct Page {
     rules: Vec<Rule>,
     rule: Rule,
     year: i16,
+    /// This page's organisations (a province's grid is paged; a prison's fits one page).
     rows: Vec<Row>,
+    /// The missed periods of this page's organisations.
     gaps: Vec<(String, String, String, String, i64)>,
+    /// Over every organisation of the filter, not only this page's.
     held: usize,
     due: usize,
+    missed: usize,
+    unit: Option<i64>,
+    units: Vec<(i64, String, i64)>,
+    pager: Pager,
     exempts: Vec<(i64, String, String, String)>,
     can_edit: bool,
 }
@@ -57,21 +66,37 @@ async fn page(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Respons
     let code = q.get("rule").cloned().unwrap_or_else(|| "branch_study_weekly".into());
     let rule = rules.iter().find(|r| r.code == code).or(rules.first()).cloned().ok_or(AppError::NotFound)?;
     let (year, from, to) = year_range(&ctx, &q);
-    let rows = service::compliance(&ctx, &rule, from, to).await?;
+    let unit = unit_param(&q)?;
+    let nctx = match unit {
+        Some(u) => narrowed(&ctx, u).await?,
+        None => ctx.clone(),
+    };
+    let all = service::compliance(&nctx, &rule, from, to).await?;
+    let (mut held, mut missed) = (0, 0);
+    for c in all.iter().flat_map(|r| &r.cells) {
+        match c.status {
+            Status::Held => held += 1,
+            Status::Missed => missed += 1,
+            _ => {}
+        }
+    }
+    let due = held + missed;
+    // Fifty organisations a page unless asked otherwise: a prison's grid is one page, a
+    // province's (some 800 organisations, 14 MB of table in one page) is paged.
+    let mut raw = q.0.clone();
+    raw.entry("per_page".into()).or_insert_with(|| "50".into());
+    let p = ListParams::parse(raw, &[], false);
+    let total = all.len() as i64;
+    let rows: Vec<Row> = all.into_iter().skip(p.offset() as usize).take(p.per_page as usize).collect();
+    let pager = Pager::new(
+        &Paged { items: Vec::<()>::new(), total, page: p.page, per_page: p.per_page },
+        &p,
+        "/study/compliance",
+    );
     let mut gaps = Vec::new();
-    let (mut held, mut due) = (0, 0);
     for r in &rows {
-        for c in &r.cells {
-            match c.status {
-                Status::Missed => {
-                    gaps.push((r.org_name.clone(), c.label.clone(), c.start.clone(), c.end.clone(), r.org_id))
-                }
-                Status::Held => held += 1,
-                _ => {}
-            }
-            if matches!(c.status, Status::Held | Status::Missed) {
-                due += 1;
-            }
+        for c in r.cells.iter().filter(|c| c.status == Status::Missed) {
+            gaps.push((r.org_name.clone(), c.label.clone(), c.start.clone(), c.end.clone(), r.org_id));
         }
     }
     let exempts =
@@ -79,8 +104,32 @@ async fn page(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Respons
             .fetch_all(&ctx.state.db.pool)
             .await?;
     let frame = Frame::new(&ctx, "制度落实", "/study/compliance", &[("学习教育", ""), ("制度落实", "")]);
-    Ok(Html(Page { frame, rules, rule, year, rows, gaps, held, due, exempts, can_edit: ctx.can(RULE_EDIT) })
-        .into_response())
+    let units = units_for_picking(&ctx).await?;
+    Ok(Html(Page {
+        frame,
+        rules,
+        rule,
+        year,
+        rows,
+        gaps,
+        held,
+        due,
+        missed,
+        unit,
+        units,
+        pager,
+        exempts,
+        can_edit: ctx.can(RULE_EDIT),
+    })
+    .into_response())
+}
+
+/// `unit`: narrows the grid to one unit's subtree within the caller's scope.
+fn unit_param(q: &BTreeMap<String, String>) -> AppResult<Option<i64>> {
+    match q.get("unit").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| AppError::BadRequest("unit 须为单位编号".into())),
+    }
 }
 
 async fn api(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Response> {
@@ -91,6 +140,10 @@ async fn api(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Response
     if to < from || (to - from).get_days() > 3660 {
         return Err(AppError::BadRequest("日期范围无效（最长十年）".into()));
     }
+    let ctx = match unit_param(&q)? {
+        Some(u) => narrowed(&ctx, u).await?,
+        None => ctx,
+    };
     let rows = service::compliance(&ctx, &rule, from, to).await?;
     Ok(axum::Json(serde_json::json!({ "rule": rule, "from": from.to_string(), "to": to.to_string(), "items": rows, "total": rows.len() }))
         .into_response())
