@@ -72,15 +72,43 @@ pub async fn narrowed(ctx: &Ctx, unit: i64) -> AppResult<Ctx> {
     Ok(Ctx { user: Some(Arc::new(u)), ..ctx.clone() })
 }
 
-/// Units in the caller's scope, for a unit picker: (id, name, depth below the highest of them).
+/// The most units a picker offers.
+const PICKER_UNITS: usize = 500;
+
+/// Units in the caller's scope, for a unit picker: (id, name, depth below the highest of them),
+/// in tree order. A scope of more units than a picker can hold (a province's, some 900) offers
+/// its upper levels whole — the bureau and every prison — rather than the first units in tree
+/// order, which left the later prisons out.
 pub async fn units_for_picking(ctx: &Ctx) -> AppResult<Vec<(i64, String, i64)>> {
     let user = ctx.user()?;
     let mut q = Sql::new("SELECT u.id, u.name, u.path FROM units u WHERE ");
     user.scope.push_condition(&mut q, "u.id", None);
-    q.push(" ORDER BY u.path, u.sort_order LIMIT 500");
+    q.push(" ORDER BY u.path, u.sort_order LIMIT 20000");
     let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
     let top = rows.iter().map(|r| r.2.matches('/').count()).min().unwrap_or(0);
-    Ok(rows.into_iter().map(|(id, name, path)| (id, name, (path.matches('/').count() - top) as i64)).collect())
+    let units = rows.into_iter().map(|(id, name, path)| (id, name, (path.matches('/').count() - top) as i64)).collect();
+    Ok(upper_levels(units, PICKER_UNITS))
+}
+
+/// The units (in tree order, with their depths) of the deepest levels that together fit in
+/// `max`; the top level always.
+fn upper_levels(units: Vec<(i64, String, i64)>, max: usize) -> Vec<(i64, String, i64)> {
+    if units.len() <= max {
+        return units;
+    }
+    let mut per_depth = std::collections::BTreeMap::<i64, usize>::new();
+    for u in &units {
+        *per_depth.entry(u.2).or_default() += 1;
+    }
+    let (mut keep, mut sum) = (0, 0);
+    for (depth, n) in per_depth {
+        sum += n;
+        if sum > max && depth > 0 {
+            break;
+        }
+        keep = depth;
+    }
+    units.into_iter().filter(|u| u.2 <= keep).collect()
 }
 
 impl Scope {
@@ -145,6 +173,22 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picker_too_small_for_the_tree_offers_its_upper_levels_whole() {
+        // A bureau, three prisons, four departments each: 16 units.
+        let mut units = vec![(1, "监狱管理局".to_string(), 0)];
+        for p in 0..3 {
+            units.push((10 + p, format!("第{p}监狱"), 1));
+            for d in 0..4 {
+                units.push((100 + p * 10 + d, format!("部门{d}"), 2));
+            }
+        }
+        assert_eq!(upper_levels(units.clone(), 16).len(), 16, "what fits is offered whole");
+        let shallow = upper_levels(units.clone(), 10);
+        assert_eq!(shallow.iter().map(|u| u.0).collect::<Vec<_>>(), vec![1, 10, 11, 12], "every prison, no department");
+        assert_eq!(upper_levels(units, 0).len(), 1, "the top level always");
+    }
 
     #[test]
     fn a_tree_path_is_written_and_anything_else_bound() {
