@@ -26,7 +26,7 @@ pub async fn exams_held(ctx: &Ctx, from: Date, to: Date) -> AppResult<Figure> {
     q.push(" AND ");
     user.scope.push_condition(&mut q, "e.unit_id", None);
     let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY e.closes_at, e.id").await?;
-    let records = rows.map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") });
+    let records = figures::records(rows, "/exams/");
     Ok(Figure::count("exams_held", "举行考试次数", "次", format!("{from} 至 {to} 结束的考试"), records))
 }
 
@@ -54,7 +54,7 @@ async fn candidates(ctx: &Ctx, from: Date, to: Date, which: &str) -> AppResult<R
     q.push(" AND ");
     user.scope.push_condition(&mut q, "p.unit_id", None);
     let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY e.id, p.name").await?;
-    Ok(rows.map(|(id, label)| FigureRecord { amount: None, id, label, href: format!("/exams/{id}") }))
+    Ok(figures::records(rows, "/exams/"))
 }
 
 pub async fn participation(ctx: &Ctx, from: Date, to: Date) -> AppResult<Rate> {

@@ -13,8 +13,7 @@ pub async fn branches_founded(ctx: &Ctx, from: &str, to: &str) -> AppResult<Figu
     q.bind(from.to_string()).push(" AND o.founded_on <= ").bind(to.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "o.unit_id", None);
     let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY o.founded_on, o.id").await?;
-    let records =
-        rows.map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/orgs/{id}") });
+    let records = figures::records(rows, "/org/orgs/");
     Ok(Figure::count(
         "org.branches_founded",
         "新成立党支部数",
@@ -115,8 +114,7 @@ pub async fn party_members(ctx: &Ctx, status: Option<&str>, org: Option<i64>) ->
     let mut q = Sql::new("SELECT p.id, p.name ");
     push_party_members(ctx, &mut q, status, org).await?;
     let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY p.id").await?;
-    let records =
-        rows.map(|(id, name)| FigureRecord { amount: None, id, label: name, href: format!("/org/people/{id}") });
+    let records = figures::records(rows, "/org/people/");
     let what = status.map(|s| crate::domain::label(crate::domain::PARTY_STATUSES, s)).unwrap_or("党员（正式、预备）");
     Ok(Figure::count("org.party_members", "党员人数", "人", format!("在职人员中的{what}"), records))
 }

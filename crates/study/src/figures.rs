@@ -67,7 +67,7 @@ async fn committee_meetings(ctx: &Ctx, from: Date, to: Date, study_first: bool) 
     q.push(" AND ");
     user.scope.push_condition(&mut q, "m.unit_id", None);
     let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY m.held_on, m.id").await?;
-    Ok(rows.map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") }))
+    Ok(figures::records(rows, "/study/meetings/"))
 }
 
 /// 第一议题: committee meetings whose first agenda item is study, over all committee meetings.
@@ -96,8 +96,7 @@ pub async fn study_sessions(ctx: &Ctx, org: Option<i64>, from: Date, to: Date) -
     q.push(" AND ");
     user.scope.push_condition(&mut q, "m.unit_id", None);
     let rows: Rows<(i64, String)> = figures::fetch(ctx, q, " ORDER BY m.held_on, m.id").await?;
-    let records =
-        rows.map(|(id, t)| FigureRecord { amount: None, id, label: t, href: format!("/study/meetings/{id}") });
+    let records = figures::records(rows, "/study/meetings/");
     Ok(Figure::count("study.sessions", "学习次数", "次", format!("{from} 至 {to} 的中心组学习与支部跟进学习"), records))
 }
 

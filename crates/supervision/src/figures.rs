@@ -2,11 +2,14 @@
 //! plans (the seed's 45), overdue measures and the completion rate by department at a date,
 //! responsibility letters signed over due, rectification problems closed over found.
 
-use crate::measures::service::{done_at_sql, overdue_expr, push_scope, records};
+use crate::measures::service::{done_at_sql, overdue_expr, push_scope};
 use jiff::civil::Date;
 use platform::db::Sql;
 use platform::figures::{self, Figure, FigureDef, FigureRecord, FigureValue, Rate, Rows};
 use platform::{AppResult, Ctx};
+
+/// A counted measure's page: `{MEASURE}{id}`.
+const MEASURE: &str = "/supervision/measures/";
 
 /// Measures of a kind ("plan" | "rect") visible to the caller, with an extra condition.
 async fn measures_where(ctx: &Ctx, kind: &str, cond: impl Fn(&mut Sql)) -> AppResult<Rows<(i64, String)>> {
@@ -32,7 +35,7 @@ pub async fn measures_in_task_plans(ctx: &Ctx, from: Date, to: Date, dept: Optio
     })
     .await?;
     let def = format!("{} 至 {} 年度任务安排中的工作措施（每项措施计 1）", from.year(), to.year());
-    Ok(Figure::count("measures_in_task_plans", "任务安排工作措施数", "项", def, records(rows)))
+    Ok(Figure::count("measures_in_task_plans", "任务安排工作措施数", "项", def, figures::records(rows, MEASURE)))
 }
 
 /// measures_overdue: measures (plans and rectification) overdue at `at`.
@@ -50,7 +53,7 @@ pub async fn measures_overdue(ctx: &Ctx, at: Date, dept: Option<i64>) -> AppResu
         );
     }
     let def = format!("截至 {at} 未销号且已过完成时限（按月、按季度的措施为上一期未报告进展）的督办事项");
-    Ok(Figure::count("measures_overdue", "逾期督办事项数", "项", def, records(all)))
+    Ok(Figure::count("measures_overdue", "逾期督办事项数", "项", def, figures::records(all, MEASURE)))
 }
 
 /// measures_completion_rate: measures of the year's plans signed off by `at`, over all of them.
@@ -72,8 +75,20 @@ pub async fn completion_rate(ctx: &Ctx, at: Date, dept: Option<i64>) -> AppResul
         "measures_completion_rate",
         "工作措施完成率",
         format!("{year} 年度任务安排的工作措施中，截至 {at} 已审核销号的比例"),
-        Figure::count("measures_done", "已销号措施数", "项", format!("截至 {at} 已销号"), records(done)),
-        Figure::count("measures_due", "措施总数", "项", format!("{year} 年度任务安排的全部措施"), records(all)),
+        Figure::count(
+            "measures_done",
+            "已销号措施数",
+            "项",
+            format!("截至 {at} 已销号"),
+            figures::records(done, MEASURE),
+        ),
+        Figure::count(
+            "measures_due",
+            "措施总数",
+            "项",
+            format!("{year} 年度任务安排的全部措施"),
+            figures::records(all, MEASURE),
+        ),
     ))
 }
 
@@ -92,8 +107,20 @@ pub async fn rectification_closed(ctx: &Ctx, at: Date) -> AppResult<Rate> {
         "rectification_problems_closed",
         "整改问题销号率",
         format!("巡察、监督反馈的问题中，截至 {at} 已由审核人销号的比例（其余为未销号）"),
-        Figure::count("rectification_closed", "已销号问题数", "个", format!("截至 {at} 已销号"), records(closed)),
-        Figure::count("rectification_found", "反馈问题数", "个", "各批次反馈的全部问题".into(), records(all)),
+        Figure::count(
+            "rectification_closed",
+            "已销号问题数",
+            "个",
+            format!("截至 {at} 已销号"),
+            figures::records(closed, MEASURE),
+        ),
+        Figure::count(
+            "rectification_found",
+            "反馈问题数",
+            "个",
+            "各批次反馈的全部问题".into(),
+            figures::records(all, MEASURE),
+        ),
     ))
 }
 

@@ -9,7 +9,6 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use platform::audit::Event;
 use platform::db::{Sql, Tx};
-use platform::figures::{FigureRecord, Rows};
 use platform::scope::Scope;
 use platform::web::{ListParams, Paged, list::fetch_page};
 use platform::{AppError, AppResult, Ctx};
@@ -664,11 +663,6 @@ impl PrisonNames {
         }
         Ok(out)
     }
-}
-
-/// Every measure counted by a figure, as drill-down records.
-pub fn records(items: Rows<(i64, String)>) -> Rows<FigureRecord> {
-    items.map(|(id, label)| FigureRecord { amount: None, href: format!("/supervision/measures/{id}"), id, label })
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
