@@ -331,6 +331,7 @@ pub async fn save(ctx: &Ctx, id: i64, position: i64, raw: &str) -> AppResult<()>
     } else {
         normalise(&kind, raw, n).ok_or_else(|| AppError::field("answer", "答案格式不正确"))?
     };
+    platform::db::fresh::wrote();
     sqlx::query("UPDATE attempt_answers SET answer = $1 WHERE attempt_id = $2 AND position = $3")
         .bind(value)
         .bind(id)

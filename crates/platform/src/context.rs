@@ -30,6 +30,8 @@ pub struct CurrentUser {
     pub must_bind_second_factor: bool,
     pub session_kind: SessionKind,
     pub csrf: String,
+    /// The tables' change sum read with the session ([`crate::db::fresh`]).
+    pub changes: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +129,7 @@ impl Ctx {
             must_bind_second_factor: false,
             session_kind: SessionKind::Api,
             csrf: String::new(),
+            changes: 0,
         };
         Ctx {
             state,

@@ -132,8 +132,7 @@ where
 {
     if VALUE_ONLY.try_with(|_| ()).is_ok() {
         q.drop_unused_lookups();
-        let n: i64 =
-            q.wrap("SELECT count(*) FROM (", ") AS counted").query_scalar().fetch_one(&ctx.state.db.pool).await?;
+        let n: i64 = q.wrap("SELECT count(*) FROM (", ") AS counted").fetch_fresh_scalar(&ctx.state.db).await?;
         return Ok(Rows::Count(n));
     }
     q.push(order);

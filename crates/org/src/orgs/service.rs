@@ -104,7 +104,7 @@ pub async fn tree(ctx: &Ctx, active_only: bool) -> AppResult<Vec<Org>> {
         q.push(" AND o.dissolved_on IS NULL");
     }
     q.push(" ORDER BY o.path LIMIT 5000");
-    let mut orgs = q.query_as::<Org>().fetch_all(&ctx.state.db.pool).await?;
+    let mut orgs = q.fetch_fresh::<Org>(&ctx.state.db).await?;
     // Paths sort "/1/10/" before "/1/2/": order by each level's sort_order, then id, instead.
     let keys: std::collections::HashMap<i64, (i64, i64)> = orgs.iter().map(|o| (o.id, (o.sort_order, o.id))).collect();
     let key = |o: &Org| -> Vec<(i64, i64)> {

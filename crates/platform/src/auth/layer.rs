@@ -83,8 +83,9 @@ pub async fn auth_layer(State(state): State<AppState>, mut req: Request, next: N
             return AppError::Csrf.into_response();
         }
     }
+    let changes = ctx.user.as_ref().map(|u| u.changes);
     req.extensions_mut().insert(ctx);
-    let mut resp = next.run(req).await;
+    let mut resp = crate::db::fresh::during(changes, next.run(req)).await;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }

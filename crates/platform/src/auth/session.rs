@@ -59,6 +59,7 @@ struct SessionRow {
     created_at: i64,
     last_seen_at: i64,
     generation: i64,
+    changes: i64,
 }
 
 /// Users loaded for requests, kept while the auth generation (moved by triggers on every change
@@ -106,8 +107,10 @@ pub fn expires_at(state: &AppState, created_at: i64) -> i64 {
 pub async fn resolve(state: &AppState, token: &str, want: SessionKind) -> anyhow::Result<Option<CurrentUser>> {
     let hash = digest(token);
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.user_id, s.kind, s.csrf, s.created_at, s.last_seen_at, g.n AS generation \
-             FROM sessions s CROSS JOIN auth_generation g WHERE s.id_hash = $1 AND g.id = 1",
+        // With the tables' change sum (crate::db::fresh).
+        "SELECT s.user_id, s.kind, s.csrf, s.created_at, s.last_seen_at, g.n AS generation, \
+         (SELECT CAST(COALESCE(sum(n), 0) AS BIGINT) FROM table_changes) AS changes \
+         FROM sessions s CROSS JOIN auth_generation g WHERE s.id_hash = $1 AND g.id = 1",
     )
     .bind(&hash)
     .fetch_optional(&state.db.pool)
@@ -149,6 +152,7 @@ pub async fn resolve(state: &AppState, token: &str, want: SessionKind) -> anyhow
     }
     user.session_kind = kind;
     user.csrf = row.csrf;
+    user.changes = row.changes;
     Ok(Some(user))
 }
 
@@ -260,6 +264,7 @@ pub async fn load_user(state: &AppState, user_id: i64) -> anyhow::Result<Option<
         must_bind_second_factor: state.policy().second_factor && u.second_factor_bound == 0,
         session_kind: SessionKind::Web,
         csrf: String::new(),
+        changes: 0,
     }))
 }
 

@@ -88,5 +88,6 @@ pub async fn migrate(db: &Db, all: &[&[Migration]]) -> anyhow::Result<usize> {
         tx.commit().await?;
         count += 1;
     }
+    super::fresh::count_every_table(db).await.context("table change counters")?;
     Ok(count)
 }

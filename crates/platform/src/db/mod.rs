@@ -1,6 +1,7 @@
 //! The one database abstraction: SQLite by default, PostgreSQL when the URL says so.
 //! Queries are written once with `$1` placeholders; dialect differences live only here.
 
+pub mod fresh;
 mod migrate;
 mod sql;
 
@@ -34,6 +35,8 @@ pub struct Db {
     /// Set when that later check found damage: from then on no write transaction begins and the
     /// health check fails.
     damaged: std::sync::Arc<std::sync::OnceLock<String>>,
+    /// Results kept while the tables they read are unchanged ([`fresh`]).
+    pub fresh: std::sync::Arc<fresh::Fresh>,
 }
 
 /// A SQLite file up to this size is checked (`PRAGMA quick_check`, which reads every page) when
@@ -160,7 +163,7 @@ impl Db {
                     .unwrap_or(CHECK_AT_START_MAX);
                 let large = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) > limit;
                 let unchecked = large.then(|| path.clone());
-                let db = Self { pool, backend: Backend::Sqlite, unchecked, damaged: Default::default() };
+                let db = Self { pool, backend: Backend::Sqlite, unchecked, damaged: Default::default(), fresh: Default::default() };
                 if !large {
                     db.check_integrity().await?;
                 }
@@ -185,7 +188,7 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 remember(&pool);
-                Ok(Self { pool, backend: Backend::Postgres, unchecked: None, damaged: Default::default() })
+                Ok(Self { pool, backend: Backend::Postgres, unchecked: None, damaged: Default::default(), fresh: Default::default() })
             }
         }
     }
@@ -231,9 +234,17 @@ impl Db {
         if let Some(why) = self.damaged.get() {
             return Err(sqlx::Error::Io(std::io::Error::other(format!("数据库文件已损坏，拒绝写入：{why}"))));
         }
+        fresh::wrote();
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Postgres => {
+                // Writers take turns, as on SQLite: each table's change counter is a row a
+                // writer holds until it commits, and two writers taking two tables' counters in
+                // opposite orders would deadlock.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(&mut *tx).await?;
+                Ok(tx)
+            }
         }
     }
 

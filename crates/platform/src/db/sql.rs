@@ -10,6 +10,9 @@ pub struct Sql {
     text: String,
     args: AnyArguments,
     n: usize,
+    /// The bound values as written by `Debug`, each ended by U+001F: with the text, what a kept
+    /// result is found by ([`super::fresh`]).
+    binds: String,
 }
 
 impl Sql {
@@ -24,8 +27,10 @@ impl Sql {
 
     pub fn bind<T>(&mut self, value: T) -> &mut Self
     where
-        T: for<'q> Encode<'q, Any> + Type<Any> + Send + 'static,
+        T: for<'q> Encode<'q, Any> + Type<Any> + Send + std::fmt::Debug + 'static,
     {
+        use std::fmt::Write;
+        let _ = write!(self.binds, "{value:?}\u{1f}");
         self.n += 1;
         self.text.push('$');
         self.text.push_str(&self.n.to_string());
@@ -64,6 +69,27 @@ impl Sql {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    pub(crate) fn binds(&self) -> &str {
+        &self.binds
+    }
+
+    /// Its rows, answered from memory while the tables it names are unchanged ([`super::fresh`]).
+    pub async fn fetch_fresh<T>(self, db: &super::Db) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
+    {
+        super::fresh::fetch_all(db, self).await
+    }
+
+    /// Its single value (a count), answered like [`Sql::fetch_fresh`].
+    pub async fn fetch_fresh_scalar<T>(self, db: &super::Db) -> Result<T, sqlx::Error>
+    where
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+        T: Clone + Send + Sync + Unpin + 'static,
+    {
+        super::fresh::fetch_scalar(db, self).await
     }
 
     /// Drops every `LEFT JOIN t a ON a.id = b.c` whose alias `a` is used nowhere else in the

@@ -170,7 +170,7 @@ where
         if p.offset() == 0 && (found as i64) < p.per_page {
             Ok(found as i64)
         } else {
-            count.query_scalar::<i64>().fetch_one(&db.pool).await
+            count.fetch_fresh_scalar::<i64>(db).await
         }
     };
     // The page's keys first, sorted with nothing else computed; then the full columns (with
@@ -254,7 +254,11 @@ async fn keys_in_order(
         q.push(" OFFSET ").bind(offset);
     }
     q.drop_unused_lookups();
-    q.query_scalar::<i64>().fetch_all(&db.pool).await
+    match offset {
+        // A page's keys are asked again and again (the first pages of a list): kept while fresh.
+        Some(_) => Ok(q.fetch_fresh::<(i64,)>(db).await?.into_iter().map(|(k,)| k).collect()),
+        None => q.query_scalar::<i64>().fetch_all(&db.pool).await,
+    }
 }
 
 /// The full columns (with their subqueries) of the rows with these keys, in the list's order.

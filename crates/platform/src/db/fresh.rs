@@ -1,0 +1,303 @@
+//! Always-fresh reads: a read a request asks again is answered from memory while no table its
+//! statement names has changed since, and from the database the moment one has.
+//!
+//! - Every table carries a change counter in `table_changes`, moved by a trigger in the same
+//!   transaction as the change (any process, any tool, a test's own SQL), so a counter that can be
+//!   seen means its change can be seen.
+//! - A signed-in request reads the counters' sum with its session (a statement it makes anyway).
+//!   When the process's copy of the counters is older than that sum, the copy is read again.
+//! - A kept result is served only when each table its statement names (every word of its text
+//!   that is a table's name) still has the count it had when the result was read; the counts are
+//!   taken before the read, so a result is never older than the counts it is kept under.
+//! - A statement that names a table without a counter (the search index), or the database's
+//!   clock, is never kept. Nor is anything once the request has begun writing: from then on it
+//!   reads its own writes from the database.
+//! - Reads outside a request (exports streaming after their handler, background work, commands)
+//!   go to the database.
+
+use super::{Backend, Db, Sql};
+use std::any::{Any, TypeId};
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+tokio::task_local! {
+    static REQUEST: Request;
+}
+
+struct Request {
+    seen: i64,
+    wrote: Cell<bool>,
+}
+
+/// Runs a request's handler with the change sum read with its session (None: no session, so
+/// nothing is kept or served).
+pub async fn during<F: Future>(seen: Option<i64>, f: F) -> F::Output {
+    match seen {
+        Some(seen) => REQUEST.scope(Request { seen, wrote: Cell::new(false) }, f).await,
+        None => f.await,
+    }
+}
+
+/// The request writes: its later reads go to the database. [`Db::begin`] calls it; a write made
+/// outside a transaction must too.
+pub fn wrote() {
+    let _ = REQUEST.try_with(|r| r.wrote.set(true));
+}
+
+fn seen() -> Option<i64> {
+    REQUEST.try_with(|r| (!r.wrote.get()).then_some(r.seen)).ok().flatten()
+}
+
+/// Results kept at most (rows, over all of them) and for one statement.
+const KEPT_ROWS: usize = 20_000;
+const ONE_RESULT_ROWS: usize = 2_000;
+
+#[derive(Default)]
+pub struct Fresh {
+    counts: RwLock<Arc<Counts>>,
+    reading: tokio::sync::Mutex<()>,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Counts {
+    sum: i64,
+    of: HashMap<String, i64>,
+    /// Tables without a counter: a statement naming one is never kept.
+    uncounted: HashSet<String>,
+}
+
+#[derive(Default)]
+struct Kept {
+    rows: usize,
+    map: HashMap<Key, Entry>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct Key {
+    text: String,
+    binds: String,
+    ty: TypeId,
+}
+
+struct Entry {
+    counts: Vec<i64>,
+    rows: usize,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+impl Counts {
+    /// The counts of the tables `text` names, in the order of their names; None when it names
+    /// one without a counter or reads the clock.
+    fn of_statement(&self, text: &str) -> Option<Vec<i64>> {
+        let lower = text.to_ascii_lowercase();
+        if ["current_date", "current_time", "now()", "'now'", "random()", "localtime"].iter().any(|w| lower.contains(w)) {
+            return None;
+        }
+        let words: BTreeSet<&str> =
+            lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+        let mut counts = Vec::new();
+        for w in words {
+            if self.uncounted.contains(w) {
+                return None;
+            }
+            if let Some(n) = self.of.get(w) {
+                counts.push(*n);
+            }
+        }
+        Some(counts)
+    }
+}
+
+impl Fresh {
+    /// The counters as of `seen` or later.
+    async fn counts(&self, db: &Db, seen: i64) -> Result<Arc<Counts>, sqlx::Error> {
+        let now = self.counts.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if now.sum >= seen && !now.of.is_empty() {
+            return Ok(now);
+        }
+        let _one = self.reading.lock().await;
+        let now = self.counts.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if now.sum >= seen && !now.of.is_empty() {
+            return Ok(now);
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, n FROM table_changes").fetch_all(&db.pool).await?;
+        let uncounted = if now.of.is_empty() {
+            let counted: HashSet<&str> = rows.iter().map(|(t, _)| t.as_str()).collect();
+            tables(db).await?.into_iter().filter(|t| !counted.contains(t.as_str())).collect()
+        } else {
+            now.uncounted.clone()
+        };
+        let counts = Arc::new(Counts { sum: rows.iter().map(|(_, n)| n).sum(), of: rows.into_iter().collect(), uncounted });
+        *self.counts.write().unwrap_or_else(PoisonError::into_inner) = counts.clone();
+        Ok(counts)
+    }
+
+    fn get<T: Clone + 'static>(&self, key: &Key, counts: &[i64]) -> Option<Vec<T>> {
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let e = kept.map.get(key).filter(|e| e.counts == counts)?;
+        e.value.downcast_ref::<Vec<T>>().cloned()
+    }
+
+    fn put<T: Send + Sync + 'static>(&self, key: Key, counts: Vec<i64>, rows: Vec<T>) {
+        let n = rows.len().max(1);
+        if n > ONE_RESULT_ROWS {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.rows + n > KEPT_ROWS {
+            kept.map.clear();
+            kept.rows = 0;
+        }
+        kept.rows += n;
+        if let Some(old) = kept.map.insert(key, Entry { counts, rows: n, value: Arc::new(rows) }) {
+            kept.rows -= old.rows;
+        }
+    }
+
+    /// How many results are kept (for tests).
+    pub fn kept(&self) -> usize {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner).map.len()
+    }
+}
+
+/// Every table of the database.
+async fn tables(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    let q = match db.backend {
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+        Backend::Postgres => "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+    };
+    sqlx::query_scalar(q).fetch_all(&db.pool).await
+}
+
+/// Gives every table a change counter and its triggers (run after the migrations, so a table a
+/// later migration adds is counted from then on). Left uncounted: the bookkeeping tables and
+/// SQLite's own, and a virtual table (the search index) with its shadow tables, which cannot
+/// carry triggers.
+pub(crate) async fn count_every_table(db: &Db) -> anyhow::Result<()> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS table_changes (name TEXT PRIMARY KEY, n BIGINT NOT NULL)")
+        .execute(&db.pool)
+        .await?;
+    let all = tables(db).await?;
+    let virtual_tables: Vec<String> = match db.backend {
+        Backend::Sqlite => {
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+                .fetch_all(&db.pool)
+                .await?
+        }
+        Backend::Postgres => Vec::new(),
+    };
+    let counted: Vec<&String> = all
+        .iter()
+        .filter(|t| {
+            !t.starts_with("sqlite_")
+                && !["table_changes", "schema_migrations"].contains(&t.as_str())
+                && !virtual_tables.iter().any(|v| *t == v || t.starts_with(&format!("{v}_")))
+        })
+        .collect();
+    let triggers: HashSet<String> = match db.backend {
+        Backend::Sqlite => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetch_all(&db.pool).await?,
+        Backend::Postgres => sqlx::query_scalar("SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal").fetch_all(&db.pool).await?,
+    }
+    .into_iter()
+    .collect();
+    if db.backend == Backend::Postgres {
+        sqlx::raw_sql(
+            "CREATE OR REPLACE FUNCTION table_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             UPDATE table_changes SET n = n + 1 WHERE name = TG_TABLE_NAME; RETURN NULL; END $$",
+        )
+        .execute(&db.pool)
+        .await?;
+    }
+    for t in counted {
+        // Table names come from the schema; each is a plain identifier.
+        if !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            continue;
+        }
+        let name = format!("changes_{t}");
+        if triggers.contains(&name) || triggers.contains(&format!("{name}_i")) {
+            continue;
+        }
+        let mut tx = db.pool.begin().await?;
+        sqlx::query("INSERT INTO table_changes (name, n) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+        let ddl = match db.backend {
+            Backend::Sqlite => ["INSERT", "UPDATE", "DELETE"]
+                .iter()
+                .map(|op| {
+                    format!(
+                        "CREATE TRIGGER {name}_{} AFTER {op} ON {t} BEGIN \
+                         UPDATE table_changes SET n = n + 1 WHERE name = '{t}'; END;",
+                        op[..1].to_ascii_lowercase()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Backend::Postgres => format!(
+                "CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {t} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION table_changed();"
+            ),
+        };
+        sqlx::raw_sql(super::AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// `sql`'s rows: kept, or read and kept (see the module's note).
+pub(crate) async fn fetch_all<T>(db: &Db, sql: Sql) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
+{
+    let Some(seen) = seen() else {
+        return sql.query_as::<T>().fetch_all(&db.pool).await;
+    };
+    let counts = db.fresh.counts(db, seen).await?;
+    let Some(at) = counts.of_statement(sql.text()) else {
+        return sql.query_as::<T>().fetch_all(&db.pool).await;
+    };
+    let key = Key { text: sql.text().to_string(), binds: sql.binds().to_string(), ty: TypeId::of::<T>() };
+    if let Some(rows) = db.fresh.get::<T>(&key, &at) {
+        return Ok(rows);
+    }
+    let rows = sql.query_as::<T>().fetch_all(&db.pool).await?;
+    db.fresh.put(key, at, rows.clone());
+    Ok(rows)
+}
+
+/// A single value (a count): kept like [`fetch_all`]'s rows.
+pub(crate) async fn fetch_scalar<T>(db: &Db, sql: Sql) -> Result<T, sqlx::Error>
+where
+    (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    T: Clone + Send + Sync + Unpin + 'static,
+{
+    let rows: Vec<(T,)> = fetch_all(db, sql).await?;
+    rows.into_iter().next().map(|(v,)| v).ok_or(sqlx::Error::RowNotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_is_kept_under_the_counts_of_the_tables_it_names_and_never_when_it_names_an_uncounted_one() {
+        let c = Counts {
+            sum: 7,
+            of: [("people".to_string(), 3), ("units".to_string(), 4), ("party_orgs".to_string(), 0)].into(),
+            uncounted: ["search_fts".to_string()].into(),
+        };
+        // In name order (party_orgs, people, units), whatever the statement's order or case.
+        assert_eq!(
+            c.of_statement("SELECT count(*) FROM People p JOIN units n ON n.id = p.unit_id WHERE p.branch_id IN (SELECT id FROM party_orgs)"),
+            Some(vec![0, 3, 4])
+        );
+        // `people_name` is an index, not the table; the alias `p` names nothing.
+        assert_eq!(c.of_statement("SELECT id FROM units INDEXED BY people_name"), Some(vec![4]));
+        assert_eq!(c.of_statement("SELECT rowid FROM search_fts WHERE search_fts MATCH $1"), None);
+        assert_eq!(c.of_statement("SELECT count(*) FROM people WHERE due_on < CURRENT_DATE"), None);
+        assert_eq!(c.of_statement("SELECT 1"), Some(vec![]));
+    }
+}
