@@ -376,3 +376,95 @@ async fn the_total_is_the_same_on_every_page_size() {
     let v = api.json("/api/v1/units?name=%E7%9B%91%E5%8C%BA&per_page=1").await;
     assert_eq!(v["total"].as_i64(), Some(n), "the count query answers when the page is full");
 }
+
+/// Lists, figures and trees are answered from memory while the tables their statements read are
+/// unchanged, and read again the moment one changes: through the server, or by anyone else
+/// writing to the database (another process, a tool, SQL typed by hand).
+#[tokio::test]
+async fn kept_reads_are_served_only_while_their_tables_are_unchanged() {
+    let app = spawn_app().await;
+    let party = app.token("party").await;
+    let list = "/api/v1/people?per_page=5&sort=name&page=2";
+    let served = || app.state.db.fresh.served_and_read().0;
+
+    let first = party.json(list).await;
+    let total = first["total"].as_i64().unwrap();
+    assert!(total > 10);
+    let before = served();
+    assert_eq!(party.json(list).await, first, "asked again, the same answer");
+    assert!(served() > before, "the second asking is answered from memory");
+
+    // A change to a table the list does not read leaves it kept.
+    sqlx::query("UPDATE compliance_rules SET name = name || '' ").execute(&app.state.db.pool).await.unwrap();
+    let before = served();
+    assert_eq!(party.json(list).await, first);
+    assert!(served() > before, "a change elsewhere does not drop the kept page");
+
+    // A change made outside the server is seen at once: a renamed person moves in the order.
+    let first_id = first["items"][0]["id"].as_i64().unwrap();
+    sqlx::query("UPDATE people SET name = '齐某某' WHERE id = $1").bind(first_id).execute(&app.state.db.pool).await.unwrap();
+    let after = party.json(list).await;
+    assert_ne!(after["items"][0]["id"].as_i64().unwrap(), first_id, "the renamed person left page two's head");
+    assert_eq!(after["total"], total);
+    let found = party.json("/api/v1/people?q=齐某某&per_page=5").await;
+    assert_eq!(found["items"][0]["id"].as_i64().unwrap(), first_id);
+
+    // A write through the server is read at once, by the next request and on the page.
+    let page_total = |n: i64| format!("共 {n} 条");
+    let browser = app.login("party").await;
+    assert!(browser.get("/org/people").await.text().await.unwrap().contains(&page_total(total)));
+    let unit = app.unit_id("SL-JQ01").await;
+    let r = party
+        .req(Method::POST, "/api/v1/people")
+        .json(&serde_json::json!({"kind": "officer", "name": "阿新", "gender": "male", "birth_date": "1986-09-09",
+            "id_number": crate::org::id_number("1986-09-09", 41), "police_number": "3397777", "unit_id": unit, "party_status": "masses"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(party.json(list).await["total"].as_i64().unwrap(), total + 1);
+    assert!(browser.get("/org/people").await.text().await.unwrap().contains(&page_total(total + 1)));
+
+    // Removed by hand, outside the server: gone from the count at once.
+    sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&app.state.db.pool).await.unwrap();
+    assert_eq!(party.json(list).await["total"].as_i64().unwrap(), total);
+    assert!(browser.get("/org/people").await.text().await.unwrap().contains(&page_total(total)));
+}
+
+/// Every table has a change counter, so nothing the kept reads depend on can change unseen; the
+/// only tables without one are the bookkeeping and SQLite's search index, which no kept read names.
+#[tokio::test]
+async fn every_table_has_a_change_counter() {
+    let app = spawn_app().await;
+    let db = &app.state.db;
+    let tables: Vec<String> = match db.backend {
+        platform::db::Backend::Sqlite => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'"),
+        platform::db::Backend::Postgres => {
+            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()")
+        }
+    }
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let counted: Vec<String> = sqlx::query_scalar("SELECT name FROM table_changes").fetch_all(&db.pool).await.unwrap();
+    let uncounted: Vec<&String> = tables.iter().filter(|t| !counted.contains(t)).collect();
+    for t in &uncounted {
+        assert!(
+            ["schema_migrations", "table_changes"].contains(&t.as_str()) || t.starts_with("sqlite_") || t.starts_with("search_fts"),
+            "table {t} has no change counter"
+        );
+    }
+    assert!(counted.len() > 90, "{} tables counted", counted.len());
+    // Each counter moves with its table, inside the writing transaction.
+    let n = || async {
+        sqlx::query_scalar::<_, i64>("SELECT n FROM table_changes WHERE name = 'compliance_rules'").fetch_one(&db.pool).await.unwrap()
+    };
+    let before = n().await;
+    let mut tx = db.begin().await.unwrap();
+    sqlx::query("UPDATE compliance_rules SET name = name || ''").execute(&mut *tx).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(n().await, before, "a rolled-back change moves nothing");
+    sqlx::query("UPDATE compliance_rules SET name = name || ''").execute(&db.pool).await.unwrap();
+    assert!(n().await > before);
+}

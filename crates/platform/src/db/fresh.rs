@@ -19,6 +19,7 @@ use super::{Backend, Db, Sql};
 use std::any::{Any, TypeId};
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 tokio::task_local! {
@@ -58,6 +59,8 @@ pub struct Fresh {
     counts: RwLock<Arc<Counts>>,
     reading: tokio::sync::Mutex<()>,
     kept: Mutex<Kept>,
+    served: AtomicU64,
+    read: AtomicU64,
 }
 
 #[derive(Default)]
@@ -156,9 +159,9 @@ impl Fresh {
         }
     }
 
-    /// How many results are kept (for tests).
-    pub fn kept(&self) -> usize {
-        self.kept.lock().unwrap_or_else(PoisonError::into_inner).map.len()
+    /// Reads answered from memory, and reads that went to the database and were kept, so far.
+    pub fn served_and_read(&self) -> (u64, u64) {
+        (self.served.load(Ordering::Relaxed), self.read.load(Ordering::Relaxed))
     }
 }
 
@@ -261,9 +264,11 @@ where
     };
     let key = Key { text: sql.text().to_string(), binds: sql.binds().to_string(), ty: TypeId::of::<T>() };
     if let Some(rows) = db.fresh.get::<T>(&key, &at) {
+        db.fresh.served.fetch_add(1, Ordering::Relaxed);
         return Ok(rows);
     }
     let rows = sql.query_as::<T>().fetch_all(&db.pool).await?;
+    db.fresh.read.fetch_add(1, Ordering::Relaxed);
     db.fresh.put(key, at, rows.clone());
     Ok(rows)
 }

@@ -150,7 +150,7 @@ pub async fn fetch_page<T>(
     p: &ListParams,
 ) -> Result<Paged<T>, sqlx::Error>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
     if let Some(window) = &p.export {
         // A grouped list has no plain WHERE to add the slice's keys to: it answers whole.
@@ -181,7 +181,7 @@ where
             let total = total_of(0).await?;
             return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
         }
-        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids).await?;
+        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids, true).await?;
         // Every key read satisfies the filter, so the rows include them all; exactly as many
         // rows means exactly those (a filter ending in a bare OR would bind the added AND to
         // its last part and bring more — then the plain query below answers instead).
@@ -201,7 +201,7 @@ where
         .bind(p.per_page)
         .push(" OFFSET ")
         .bind(p.offset());
-    let items = q.query_as::<T>().fetch_all(&db.pool).await?;
+    let items = q.fetch_fresh::<T>(db).await?;
     let total = total_of(items.len()).await?;
     Ok(Paged { items, total, page: p.page, per_page: p.per_page })
 }
@@ -216,7 +216,7 @@ async fn fetch_slice<T>(
     window: &ExportWindow,
 ) -> Result<Paged<T>, sqlx::Error>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
     if !window.used() {
         let _ = window.keys.set(keys_in_order(db, key, &from_where, p, None).await?);
@@ -228,7 +228,7 @@ where
     if part.is_empty() {
         return Ok(Paged { items: Vec::new(), total, page, per_page });
     }
-    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part).await?;
+    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part, false).await?;
     // Fewer rows than keys: some were deleted since the export began. More would mean the
     // list's filter does not bind the added AND (a bare OR): refused rather than widened.
     if items.len() > part.len() {
@@ -261,7 +261,8 @@ async fn keys_in_order(
     }
 }
 
-/// The full columns (with their subqueries) of the rows with these keys, in the list's order.
+/// The full columns (with their subqueries) of the rows with these keys, in the list's order;
+/// a page's are kept while fresh, an export's slices are not.
 async fn rows_for_keys<T>(
     db: &Db,
     select: &str,
@@ -269,9 +270,10 @@ async fn rows_for_keys<T>(
     from_where: &impl Fn(&mut Sql),
     p: &ListParams,
     ids: &[i64],
+    keep: bool,
 ) -> Result<Vec<T>, sqlx::Error>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
     let mut q = Sql::new("SELECT ");
     q.push(select).push(" ");
@@ -279,7 +281,7 @@ where
     let joiner = if q.text().contains(" WHERE ") { " AND " } else { " WHERE " };
     q.push(joiner).push(key).push(" IN (").push_ids(ids.iter().copied()).push(")");
     q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
-    q.query_as::<T>().fetch_all(&db.pool).await
+    if keep { q.fetch_fresh::<T>(db).await } else { q.query_as::<T>().fetch_all(&db.pool).await }
 }
 
 /// What the pagination bar shows.

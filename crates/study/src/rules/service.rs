@@ -168,7 +168,7 @@ pub async fn compliance(ctx: &Ctx, rule: &Rule, from: Date, to: Date) -> AppResu
     q.push(") AND ");
     user.scope.push_condition(&mut q, "o.unit_id", None);
     q.push(" ORDER BY o.path LIMIT 2000");
-    let orgs: Vec<(i64, String, String, Option<String>)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let orgs: Vec<(i64, String, String, Option<String>)> = q.fetch_fresh(&ctx.state.db).await?;
     let mkinds: Vec<String> = rule.meeting_kinds.split(',').map(|s| s.trim().to_string()).collect();
     let mut q = Sql::new("SELECT m.org_id, m.held_on FROM meetings m WHERE m.held_on >= ");
     q.bind(from.to_string()).push(" AND m.held_on <= ").bind(to.to_string()).push(" AND m.kind IN (");
@@ -180,7 +180,7 @@ pub async fn compliance(ctx: &Ctx, rule: &Rule, from: Date, to: Date) -> AppResu
     }
     q.push(") AND ");
     user.scope.push_condition(&mut q, "m.unit_id", None);
-    let held: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let held: Vec<(i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
     let exempts: Vec<(String, String)> =
         sqlx::query_as("SELECT from_date, to_date FROM exempt_periods").fetch_all(&ctx.state.db.pool).await?;
     let exempts: Vec<(Date, Date)> =

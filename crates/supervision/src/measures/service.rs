@@ -711,5 +711,5 @@ pub async fn by_department(ctx: &Ctx, at: Date, kind: &str, year: Option<i64>) -
     q.push(" AND ");
     push_scope(&mut q, &user.scope);
     q.push(" GROUP BY m.lead_unit_id, lu.name, lu.sort_order ORDER BY 6 DESC, lu.sort_order, lu.name");
-    Ok(q.query_as().fetch_all(&ctx.state.db.pool).await?)
+    Ok(q.fetch_fresh(&ctx.state.db).await?)
 }
