@@ -115,6 +115,9 @@ struct User {
     name: &'static str,
     /// The kinds of the mix this account may open (a role without the permission skips them).
     allowed: Vec<&'static str>,
+    /// A measure of the account's department still open, which it reports progress on (the
+    /// mix's write); None for an account that reports on none.
+    measure: Option<i64>,
 }
 
 async fn login(base: &str, name: &'static str) -> anyhow::Result<User> {
@@ -136,14 +139,25 @@ async fn login(base: &str, name: &'static str) -> anyhow::Result<User> {
         .await?
         .json()
         .await?;
-    Ok(User { web, token: v["token"].as_str().unwrap_or_default().to_string(), name, allowed: Vec::new() })
+    let token = v["token"].as_str().unwrap_or_default().to_string();
+    let open: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/measures?status=in_progress&per_page=1"))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await
+        .unwrap_or_default();
+    let measure = open["items"][0]["id"].as_i64();
+    Ok(User { web, token, name, allowed: Vec::new(), measure })
 }
 
 /// The mix: (kind, path) for a user; pages through the browser session, APIs with the token.
 /// Each user goes round this list, so a kind's share is how often it appears: lists and the
-/// home page often, an export rarely (one in 28 requests), as people use the system.
+/// home page often, an export and a write rarely (each one in 29 requests), as people use the
+/// system.
 fn mix(year: i16, today: &str) -> Vec<(&'static str, String)> {
-    let weighted: [(&'static str, String, usize); 10] = [
+    let weighted: [(&'static str, String, usize); 11] = [
         ("home", "/".into(), 4),
         ("member_list", "/org/people?party_status=full&sort=name&page=3".into(), 4),
         ("member_api", "/api/v1/people?q=王&per_page=20".into(), 3),
@@ -154,6 +168,9 @@ fn mix(year: i16, today: &str) -> Vec<(&'static str, String)> {
         ("drill_down", format!("/reports/figures/hazards_found?from={year}-01-01&to={today}"), 2),
         ("export", format!("/supervision/measures/export?year={year}"), 1),
         ("search", "/search?q=学习".into(), 4),
+        // A department reports progress on one of its measures: a write, which changes what the
+        // board, the home page's to-dos, the figures and the export read.
+        ("write", WRITE.into(), 1),
     ];
     let mut v: Vec<(&'static str, String)> = Vec::new();
     // Interleaved, so each user's round meets every kind early.
@@ -171,9 +188,19 @@ fn mix(year: i16, today: &str) -> Vec<(&'static str, String)> {
     v
 }
 
+/// The mix's write: not a path but the account's own measure's progress report.
+const WRITE: &str = "progress report";
+
 async fn get(u: &User, base: &str, path: &str) -> (Duration, bool) {
     let t = Instant::now();
-    let req = if path.starts_with("/api/") {
+    let req = if path == WRITE {
+        let Some(id) = u.measure else { return (t.elapsed(), false) };
+        let today = platform::clock::today(&platform::clock::Clock::system());
+        u.web
+            .post(format!("{base}/api/v1/measures/{id}/progress"))
+            .bearer_auth(&u.token)
+            .json(&serde_json::json!({"kind": "progress", "reported_on": today.to_string(), "text": "压测：本周推进情况", "percent": 50}))
+    } else if path.starts_with("/api/") {
         u.web.get(format!("{base}{path}")).bearer_auth(&u.token)
     } else {
         u.web.get(format!("{base}{path}"))

@@ -406,7 +406,7 @@ async fn kept_reads_are_served_only_while_their_tables_are_unchanged() {
     let after = party.json(list).await;
     assert_ne!(after["items"][0]["id"].as_i64().unwrap(), first_id, "the renamed person left page two's head");
     assert_eq!(after["total"], total);
-    let found = party.json("/api/v1/people?q=齐某某&per_page=5").await;
+    let found = party.json("/api/v1/people?keyword=齐某某&per_page=5").await;
     assert_eq!(found["items"][0]["id"].as_i64().unwrap(), first_id);
 
     // A write through the server is read at once, by the next request and on the page.
