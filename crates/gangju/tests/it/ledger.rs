@@ -402,7 +402,11 @@ async fn kept_reads_are_served_only_while_their_tables_are_unchanged() {
 
     // A change made outside the server is seen at once: a renamed person moves in the order.
     let first_id = first["items"][0]["id"].as_i64().unwrap();
-    sqlx::query("UPDATE people SET name = '齐某某' WHERE id = $1").bind(first_id).execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE people SET name = '齐某某' WHERE id = $1")
+        .bind(first_id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     let after = party.json(list).await;
     assert_ne!(after["items"][0]["id"].as_i64().unwrap(), first_id, "the renamed person left page two's head");
     assert_eq!(after["total"], total);
@@ -451,14 +455,19 @@ async fn every_table_has_a_change_counter() {
     let uncounted: Vec<&String> = tables.iter().filter(|t| !counted.contains(t)).collect();
     for t in &uncounted {
         assert!(
-            ["schema_migrations", "table_changes"].contains(&t.as_str()) || t.starts_with("sqlite_") || t.starts_with("search_fts"),
+            ["schema_migrations", "table_changes"].contains(&t.as_str())
+                || t.starts_with("sqlite_")
+                || t.starts_with("search_fts"),
             "table {t} has no change counter"
         );
     }
     assert!(counted.len() > 90, "{} tables counted", counted.len());
     // Each counter moves with its table, inside the writing transaction.
     let n = || async {
-        sqlx::query_scalar::<_, i64>("SELECT n FROM table_changes WHERE name = 'compliance_rules'").fetch_one(&db.pool).await.unwrap()
+        sqlx::query_scalar::<_, i64>("SELECT n FROM table_changes WHERE name = 'compliance_rules'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
     };
     let before = n().await;
     let mut tx = db.begin().await.unwrap();

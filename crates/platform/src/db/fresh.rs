@@ -95,7 +95,8 @@ impl Counts {
     /// one without a counter or reads the clock.
     fn of_statement(&self, text: &str) -> Option<Vec<i64>> {
         let lower = text.to_ascii_lowercase();
-        if ["current_date", "current_time", "now()", "'now'", "random()", "localtime"].iter().any(|w| lower.contains(w)) {
+        if ["current_date", "current_time", "now()", "'now'", "random()", "localtime"].iter().any(|w| lower.contains(w))
+        {
             return None;
         }
         let words: BTreeSet<&str> =
@@ -132,7 +133,8 @@ impl Fresh {
         } else {
             now.uncounted.clone()
         };
-        let counts = Arc::new(Counts { sum: rows.iter().map(|(_, n)| n).sum(), of: rows.into_iter().collect(), uncounted });
+        let counts =
+            Arc::new(Counts { sum: rows.iter().map(|(_, n)| n).sum(), of: rows.into_iter().collect(), uncounted });
         *self.counts.write().unwrap_or_else(PoisonError::into_inner) = counts.clone();
         Ok(counts)
     }
@@ -185,9 +187,11 @@ pub(crate) async fn count_every_table(db: &Db) -> anyhow::Result<()> {
     let all = tables(db).await?;
     let virtual_tables: Vec<String> = match db.backend {
         Backend::Sqlite => {
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
-                .fetch_all(&db.pool)
-                .await?
+            sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+            )
+            .fetch_all(&db.pool)
+            .await?
         }
         Backend::Postgres => Vec::new(),
     };
@@ -200,8 +204,12 @@ pub(crate) async fn count_every_table(db: &Db) -> anyhow::Result<()> {
         })
         .collect();
     let triggers: HashSet<String> = match db.backend {
-        Backend::Sqlite => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetch_all(&db.pool).await?,
-        Backend::Postgres => sqlx::query_scalar("SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal").fetch_all(&db.pool).await?,
+        Backend::Sqlite => {
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetch_all(&db.pool).await?
+        }
+        Backend::Postgres => {
+            sqlx::query_scalar("SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal").fetch_all(&db.pool).await?
+        }
     }
     .into_iter()
     .collect();

@@ -163,7 +163,13 @@ impl Db {
                     .unwrap_or(CHECK_AT_START_MAX);
                 let large = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) > limit;
                 let unchecked = large.then(|| path.clone());
-                let db = Self { pool, backend: Backend::Sqlite, unchecked, damaged: Default::default(), fresh: Default::default() };
+                let db = Self {
+                    pool,
+                    backend: Backend::Sqlite,
+                    unchecked,
+                    damaged: Default::default(),
+                    fresh: Default::default(),
+                };
                 if !large {
                     db.check_integrity().await?;
                 }
@@ -188,7 +194,13 @@ impl Db {
                     .await
                     .context("connecting to PostgreSQL")?;
                 remember(&pool);
-                Ok(Self { pool, backend: Backend::Postgres, unchecked: None, damaged: Default::default(), fresh: Default::default() })
+                Ok(Self {
+                    pool,
+                    backend: Backend::Postgres,
+                    unchecked: None,
+                    damaged: Default::default(),
+                    fresh: Default::default(),
+                })
             }
         }
     }
