@@ -214,9 +214,15 @@ pub(crate) async fn count_every_table(db: &Db) -> anyhow::Result<()> {
     .into_iter()
     .collect();
     if db.backend == Backend::Postgres {
+        // Once per table and transaction: a counter row updated again and again inside one
+        // transaction (an import's row-by-row inserts) leaves a chain of versions each later
+        // update walks, and a transaction's changes become visible together anyway.
         sqlx::raw_sql(
             "CREATE OR REPLACE FUNCTION table_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-             UPDATE table_changes SET n = n + 1 WHERE name = TG_TABLE_NAME; RETURN NULL; END $$",
+             IF current_setting('gangju.changed_' || TG_TABLE_NAME, true) IS DISTINCT FROM txid_current()::text THEN \
+             UPDATE table_changes SET n = n + 1 WHERE name = TG_TABLE_NAME; \
+             PERFORM set_config('gangju.changed_' || TG_TABLE_NAME, txid_current()::text, true); \
+             END IF; RETURN NULL; END $$",
         )
         .execute(&db.pool)
         .await?;
