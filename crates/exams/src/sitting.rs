@@ -18,6 +18,7 @@ use platform::registry::{BoxFuture, Todo, TodoSource};
 use platform::routes::Routes;
 use platform::web::form::{FormPairs, pairs_from_json};
 use platform::web::{Frame, Html, redirect_with_flash};
+use platform::db::Sql;
 use platform::{AppError, AppResult, Ctx};
 use serde::Serialize;
 
@@ -37,10 +38,7 @@ pub fn routes(r: Routes) -> Routes {
 
 /// The person record of the caller: only a person can sit an exam.
 async fn me(ctx: &Ctx) -> AppResult<i64> {
-    let user = ctx.user()?;
-    sqlx::query_scalar::<_, i64>("SELECT id FROM people WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_optional(&ctx.state.db.pool)
+    ctx.own_person()
         .await?
         .ok_or_else(|| AppError::BadRequest("您的账号没有关联人员档案，无法参加考试，请联系政治处".into()))
 }
@@ -582,24 +580,24 @@ pub struct ExamTodos;
 impl TodoSource for ExamTodos {
     fn todos<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
         Box::pin(async move {
-            let user = ctx.user()?;
-            let person: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1")
-                .bind(user.id)
-                .fetch_optional(&ctx.state.db.pool)
-                .await?;
-            let Some(person) = person else { return Ok(Vec::new()) };
+            let Some(person) = ctx.own_person().await? else { return Ok(Vec::new()) };
+            // The exams still open at the start of today are read (the same statement all day, so
+            // it can be kept) and the ones open right now picked from them.
             let now = ctx.state.clock.now_ms();
-            let mut out = Vec::new();
-            let mine: Vec<(i64, String, i64)> = sqlx::query_as(
-                "SELECT e.id, e.title, e.closes_at FROM exams e JOIN exam_candidates c ON c.exam_id = e.id AND c.person_id = $1 \
-                 WHERE e.opens_at <= $2 AND e.closes_at > $2 AND NOT EXISTS (SELECT 1 FROM exam_attempts a WHERE a.exam_id = e.id \
-                 AND a.person_id = $1 AND a.submitted_at IS NOT NULL) ORDER BY e.closes_at",
+            let today = platform::clock::local_ms(
+                platform::clock::today(&ctx.state.clock).to_datetime(jiff::civil::Time::midnight()),
             )
-            .bind(person)
-            .bind(now)
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
-            for (_, title, closes) in mine {
+            .unwrap_or(now);
+            let open_now = |opens: i64, closes: i64| opens <= now && closes > now;
+            let mut out = Vec::new();
+            let mut q = Sql::new(
+                "SELECT e.id, e.title, e.opens_at, e.closes_at FROM exams e JOIN exam_candidates c ON c.exam_id = e.id \
+                 AND c.person_id = $1 WHERE e.closes_at > $2 AND NOT EXISTS (SELECT 1 FROM exam_attempts a \
+                 WHERE a.exam_id = e.id AND a.person_id = $1 AND a.submitted_at IS NOT NULL) ORDER BY e.closes_at",
+            );
+            q.value(person).value(today);
+            let mine: Vec<(i64, String, i64, i64)> = q.fetch_fresh(&ctx.state.db).await?;
+            for (_, title, _, closes) in mine.into_iter().filter(|r| open_now(r.2, r.3)) {
                 let due = format_ms(closes).get(..10).unwrap_or_default().to_string();
                 out.push(Todo {
                     title: format!("参加考试：{title}"),
@@ -610,18 +608,16 @@ impl TodoSource for ExamTodos {
                     source: "考试",
                 });
             }
-            let members: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-                "SELECT e.id, e.title, e.closes_at, count(*) FROM exams e JOIN exam_candidates c ON c.exam_id = e.id \
+            let mut q = Sql::new(
+                "SELECT e.id, e.title, e.opens_at, e.closes_at, count(*) FROM exams e JOIN exam_candidates c ON c.exam_id = e.id \
                  JOIN people p ON p.id = c.person_id JOIN org_officers f ON f.org_id = p.branch_id AND f.person_id = $1 \
                  AND f.post = 'secretary' AND f.ended_on IS NULL \
-                 WHERE e.opens_at <= $2 AND e.closes_at > $2 AND NOT EXISTS (SELECT 1 FROM exam_attempts a WHERE a.exam_id = e.id \
-                 AND a.person_id = c.person_id AND a.submitted_at IS NOT NULL) GROUP BY e.id, e.title, e.closes_at",
-            )
-            .bind(person)
-            .bind(now)
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
-            for (_, title, closes, n) in members {
+                 WHERE e.closes_at > $2 AND NOT EXISTS (SELECT 1 FROM exam_attempts a WHERE a.exam_id = e.id \
+                 AND a.person_id = c.person_id AND a.submitted_at IS NOT NULL) GROUP BY e.id, e.title, e.opens_at, e.closes_at",
+            );
+            q.value(person).value(today);
+            let members: Vec<(i64, String, i64, i64, i64)> = q.fetch_fresh(&ctx.state.db).await?;
+            for (_, title, _, closes, n) in members.into_iter().filter(|r| open_now(r.2, r.3)) {
                 out.push(Todo {
                     title: format!("支部党员待参加考试：{title}"),
                     detail: format!("本支部尚有 {n} 人未参加"),

@@ -454,7 +454,7 @@ impl TodoSource for RiskTodos {
             q.bind(today.saturating_add(DUE_DAYS.days()).to_string()).push(" AND ");
             user.scope.push_condition(&mut q, "r.unit_id", None);
             q.push(" ORDER BY r.next_review_on, r.id LIMIT 50");
-            let rows: Vec<(i64, String, String, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<(i64, String, String, String, String)> = q.fetch_fresh(&ctx.state.db).await?;
             let today = today.to_string();
             Ok(rows
                 .into_iter()

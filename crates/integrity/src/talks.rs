@@ -472,7 +472,7 @@ pub async fn key_posts_without_talk(ctx: &Ctx, year: i16) -> AppResult<Vec<(i64,
     q.bind(format!("{year}-01-01")).push(" AND t.talked_on <= ").bind(format!("{year}-12-31")).push(") AND ");
     user.scope.push_condition(&mut q, "r.unit_id", None);
     q.push(" ORDER BY u.name, r.post LIMIT 200");
-    Ok(q.query_as().fetch_all(&ctx.state.db.pool).await?)
+    Ok(q.fetch_fresh(&ctx.state.db).await?)
 }
 
 /// For whoever records talks: each key post without a talk this year.

@@ -57,6 +57,10 @@ pub struct SheetWriter {
 impl SheetWriter {
     pub fn new(tempdir: Option<&Path>, sheet_name: &str, title: &str, headers: &[&str]) -> Result<Self, OfficeError> {
         let mut workbook = Workbook::new();
+        // Level 2 of 9: the sheet's compression is most of an export's time, and level 2 takes
+        // about 0.6 of the default level 6's time for a file about a tenth larger
+        // (rust_xlsxwriter's own measurements; Excel itself saves at 3).
+        workbook.set_zip_compression_level(2);
         if let Some(dir) = tempdir {
             workbook.set_tempdir(dir).map_err(write_error)?;
         }

@@ -809,7 +809,7 @@ impl TodoSource for RosterGapTodos {
             q.bind(today.to_string()).push(" AND ");
             user.scope.push_condition(&mut q, "d.unit_id", None);
             q.push(" ORDER BY d.duty_on, d.id LIMIT 50");
-            let rows: Vec<(i64, String, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<(i64, String, String, String)> = q.fetch_fresh(&ctx.state.db).await?;
             let soon = today.saturating_add(3.days()).to_string();
             Ok(rows
                 .into_iter()

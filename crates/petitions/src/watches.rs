@@ -727,7 +727,7 @@ impl TodoSource for ReviewTodos {
             q.bind(today.to_string()).push(" AND ");
             user.scope.push_condition(&mut q, "w.unit_id", None);
             q.push(" ORDER BY w.review_on, w.id LIMIT 50");
-            let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<(i64, String, String)> = q.fetch_fresh(&ctx.state.db).await?;
             Ok(rows
                 .into_iter()
                 .map(|(id, subject, due)| Todo {

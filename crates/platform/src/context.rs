@@ -1,7 +1,7 @@
 //! Who is asking: the logged-in user with roles, permissions and data scope, resolved per request.
 
 use crate::audit::Actor;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::perm::AdminKind;
 use crate::scope::Scope;
 use crate::state::AppState;
@@ -79,6 +79,13 @@ impl Ctx {
 
     pub fn can(&self, perm: &str) -> bool {
         self.user.as_ref().is_some_and(|u| u.can(perm))
+    }
+
+    /// The caller's own person record (人员档案), when the account is linked to one.
+    pub async fn own_person(&self) -> AppResult<Option<i64>> {
+        let mut q = crate::db::Sql::new("SELECT id FROM people WHERE user_id = ");
+        q.bind(self.user()?.id);
+        Ok(q.fetch_fresh::<(i64,)>(&self.state.db).await?.first().map(|r| r.0))
     }
 }
 

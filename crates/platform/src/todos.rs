@@ -1,6 +1,7 @@
 //! The platform's own to-do source: the user's password is about to expire.
 
 use crate::context::Ctx;
+use crate::db::Sql;
 use crate::error::AppResult;
 use crate::registry::{BoxFuture, Todo, TodoSource};
 
@@ -14,11 +15,11 @@ impl TodoSource for PasswordExpiry {
             if days <= 0 {
                 return Ok(Vec::new());
             }
-            let row: (i64, i64) =
-                sqlx::query_as("SELECT password_changed_at, password_never_expires FROM users WHERE id = $1")
-                    .bind(u.id)
-                    .fetch_one(&ctx.state.db.pool)
-                    .await?;
+            let mut q = Sql::new("SELECT password_changed_at, password_never_expires FROM users WHERE id = ");
+            q.bind(u.id);
+            let Some(row) = q.fetch_fresh::<(i64, i64)>(&ctx.state.db).await?.into_iter().next() else {
+                return Ok(Vec::new());
+            };
             let expires = row.0 + days * 86_400_000;
             let left = (expires - ctx.state.clock.now_ms()) / 86_400_000;
             if row.1 != 0 || left > 7 {

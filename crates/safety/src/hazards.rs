@@ -570,7 +570,7 @@ impl TodoSource for HazardTodos {
             q.push(")) AND ");
             push_scope(&mut q, user);
             q.push(" ORDER BY h.deadline, h.id LIMIT 50");
-            let rows: Vec<Hazard> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<Hazard> = q.fetch_fresh(&ctx.state.db).await?;
             Ok(rows
                 .into_iter()
                 .map(|h| {
@@ -605,7 +605,7 @@ impl CardSource for OpenHazardsCard {
             }
             let mut q = Sql::new("SELECT count(*) FROM hazards h WHERE h.status <> 'closed' AND ");
             push_scope(&mut q, user);
-            let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
+            let n: i64 = q.fetch_fresh_scalar(&ctx.state.db).await?;
             Ok(Some(("待整改隐患".into(), n.to_string(), "/safety/hazards?status=unclosed".into())))
         })
     }

@@ -173,7 +173,7 @@ pub async fn last_before(ctx: &Ctx, kind_code: Option<&str>, at: Date) -> AppRes
     q.push(" AND ");
     user.scope.push_condition(&mut q, "c.unit_id", None);
     q.push(" ORDER BY c.occurred_on DESC, c.id DESC LIMIT 1");
-    Ok(q.query_as().fetch_optional(&ctx.state.db.pool).await?)
+    Ok(q.fetch_fresh(&ctx.state.db).await?.into_iter().next())
 }
 
 /// Days from one date to a later one (0 when not later).

@@ -470,7 +470,7 @@ impl TodoSource for ReviewTodos {
             q.bind(today.saturating_add(7.days()).to_string()).push(" AND ");
             push_visible(&mut q, user, "k.unit_id", "k.label");
             q.push(" ORDER BY k.review_on, k.id LIMIT 50");
-            let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<(i64, String, String)> = q.fetch_fresh(&ctx.state.db).await?;
             Ok(rows
                 .into_iter()
                 .map(|(id, unit, due)| Todo {

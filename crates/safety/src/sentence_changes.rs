@@ -478,7 +478,7 @@ impl TodoSource for LateStageTodos {
             let mut q = Sql::new(&format!("SELECT {} {FROM} WHERE s.decided_on IS NULL AND ", cols(today)));
             user.scope.push_condition(&mut q, "s.unit_id", None);
             q.push(" AND ").push(&late_sql(soon)).push(" = 1 ORDER BY s.proposed_on, s.id LIMIT 50");
-            let cases: Vec<Case> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let cases: Vec<Case> = q.fetch_fresh(&ctx.state.db).await?;
             Ok(cases
                 .into_iter()
                 .filter_map(|c| {

@@ -477,13 +477,12 @@ impl TodoSource for LetterTodos {
                 return Ok(Vec::new());
             }
             let mut out = Vec::new();
-            let mine: Vec<(i64, i64, String)> = sqlx::query_as(
+            let mut q = Sql::new(
                 "SELECT l.id, l.year, l.title FROM responsibility_letters l JOIN letter_signatories s ON s.letter_id = l.id \
                  JOIN people p ON p.id = s.person_id WHERE p.user_id = $1 AND s.signed_on IS NULL ORDER BY l.year DESC, l.id LIMIT 50",
-            )
-            .bind(user.id)
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
+            );
+            q.value(user.id);
+            let mine: Vec<(i64, i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
             for (id, year, title) in mine {
                 out.push(Todo {
                     title: format!("签订《{title}》"),
@@ -503,7 +502,7 @@ impl TodoSource for LetterTodos {
                 q.bind(year).push(" AND ");
                 user.scope.push_condition(&mut q, "l.unit_id", None);
                 q.push(" ORDER BY l.id LIMIT 50");
-                let rows: Vec<(i64, String, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+                let rows: Vec<(i64, String, i64)> = q.fetch_fresh(&ctx.state.db).await?;
                 for (id, title, n) in rows.into_iter().filter(|r| r.2 > 0) {
                     out.push(Todo {
                         title: format!("《{title}》{n} 人未签"),

@@ -194,10 +194,7 @@ pub fn parse(f: &FormPairs, today: jiff::civil::Date) -> AppResult<MatterInput> 
 /// trail starts with the 报送 step.
 pub async fn create(ctx: &Ctx, i: &MatterInput) -> AppResult<i64> {
     let user = ctx.user()?;
-    let me: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_optional(&ctx.state.db.pool)
-        .await?;
+    let me = ctx.own_person().await?;
     let mut tx = ctx.state.db.begin().await?;
     let now = ctx.state.clock.now_ms();
     let id: i64 = sqlx::query_scalar(
@@ -310,7 +307,7 @@ impl TodoSource for MatterTodos {
                 q.push(COLS).push(" ").push(FROM).push(" WHERE m.status IN ('submitted', 'reviewing') AND ");
                 user.scope.push_condition(&mut q, "m.unit_id", None);
                 q.push(" ORDER BY m.submitted_on, m.id LIMIT 50");
-                for m in q.query_as::<Matter>().fetch_all(&ctx.state.db.pool).await? {
+                for m in q.fetch_fresh::<Matter>(&ctx.state.db).await? {
                     out.push(Todo {
                         title: format!("审阅{}：{}", m.kind_label(), m.title),
                         detail: format!("{} {} 报送，{}", m.unit_name, m.submitted_on, m.status_label()),
@@ -322,14 +319,13 @@ impl TodoSource for MatterTodos {
                 }
             }
             if user.can(MATTER_SUBMIT) && user.can(SUP_VIEW) {
-                let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+                let mut q = Sql::new(
                     "SELECT m.id, m.kind, m.title, coalesce((SELECT s.note FROM major_matter_steps s WHERE s.report_id = m.id \
                      AND s.step = 'return' ORDER BY s.id DESC LIMIT 1), '') FROM major_matter_reports m \
                      WHERE m.status = 'returned' AND m.unit_id = $1 ORDER BY m.submitted_on, m.id LIMIT 50",
-                )
-                .bind(user.unit_id)
-                .fetch_all(&ctx.state.db.pool)
-                .await?;
+                );
+                q.value(user.unit_id);
+                let rows: Vec<(i64, String, String, String)> = q.fetch_fresh(&ctx.state.db).await?;
                 for (id, kind, title, reason) in rows {
                     out.push(Todo {
                         title: format!("重新报送{}：{}", label(MATTER_KINDS, &kind), title),

@@ -515,7 +515,7 @@ impl TodoSource for PlanItemTodos {
             q.push(" OR ");
             user.scope.push_condition(&mut q, "i.lead_unit_id", None);
             q.push(") ORDER BY i.deadline, i.id LIMIT 50");
-            let rows: Vec<Item> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<Item> = q.fetch_fresh(&ctx.state.db).await?;
             Ok(rows
                 .into_iter()
                 .map(|i| i.mark(today))

@@ -361,7 +361,7 @@ impl TodoSource for UntrainedTodos {
             .push(" AND t.start_on <= ")
             .bind(format!("{year}-12-31"))
             .push(")");
-            let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
+            let n: i64 = q.fetch_fresh_scalar(&ctx.state.db).await?;
             if n == 0 {
                 return Ok(Vec::new());
             }

@@ -249,5 +249,5 @@ pub async fn terms_ending(ctx: &Ctx, until: &str) -> AppResult<Vec<(i64, String,
     q.bind(until.to_string()).push(" AND ");
     user.scope.push_condition(&mut q, "o.unit_id", None);
     q.push(" ORDER BY e.term_end, o.id LIMIT 500");
-    Ok(q.query_as().fetch_all(&ctx.state.db.pool).await?)
+    Ok(q.fetch_fresh(&ctx.state.db).await?)
 }

@@ -656,7 +656,7 @@ impl TodoSource for ReplyTodos {
             // SQLite went through every case of the units in scope (12 times slower at a prison).
             restricted::push_visible(&mut q, user, "+p.unit_id", "p.label");
             q.push(" ORDER BY p.reply_due_on, p.id LIMIT 50");
-            let rows: Vec<(i64, String, String, i64, i64)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+            let rows: Vec<(i64, String, String, i64, i64)> = q.fetch_fresh(&ctx.state.db).await?;
             Ok(rows
                 .into_iter()
                 .map(|(id, case_no, due, overdue, mine)| Todo {

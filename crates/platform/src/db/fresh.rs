@@ -147,9 +147,6 @@ impl Fresh {
 
     fn put<T: Send + Sync + 'static>(&self, key: Key, counts: Vec<i64>, rows: Vec<T>) {
         let n = rows.len().max(1);
-        if n > ONE_RESULT_ROWS {
-            return;
-        }
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.rows + n > KEPT_ROWS {
             kept.map.clear();
@@ -282,8 +279,10 @@ where
         return Ok(rows);
     }
     let rows = sql.query_as::<T>().fetch_all(&db.pool).await?;
-    db.fresh.read.fetch_add(1, Ordering::Relaxed);
-    db.fresh.put(key, at, rows.clone());
+    if rows.len() <= ONE_RESULT_ROWS {
+        db.fresh.read.fetch_add(1, Ordering::Relaxed);
+        db.fresh.put(key, at, rows.clone());
+    }
     Ok(rows)
 }
 

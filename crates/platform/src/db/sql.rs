@@ -29,11 +29,20 @@ impl Sql {
     where
         T: for<'q> Encode<'q, Any> + Type<Any> + Send + std::fmt::Debug + 'static,
     {
+        self.text.push('$');
+        self.text.push_str(&(self.n + 1).to_string());
+        self.value(value)
+    }
+
+    /// A value for a placeholder the text already holds: for a statement written whole with its
+    /// own `$1 … $n` (a placeholder used twice takes one value), whose values follow in order.
+    pub fn value<T>(&mut self, value: T) -> &mut Self
+    where
+        T: for<'q> Encode<'q, Any> + Type<Any> + Send + std::fmt::Debug + 'static,
+    {
         use std::fmt::Write;
         let _ = write!(self.binds, "{value:?}\u{1f}");
         self.n += 1;
-        self.text.push('$');
-        self.text.push_str(&self.n.to_string());
         // Encoding a plain value into the Any buffer does not fail.
         let _ = self.args.add(value);
         self

@@ -181,7 +181,7 @@ where
             let total = total_of(0).await?;
             return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
         }
-        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids, true).await?;
+        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids).await?;
         // Every key read satisfies the filter, so the rows include them all; exactly as many
         // rows means exactly those (a filter ending in a bare OR would bind the added AND to
         // its last part and bring more — then the plain query below answers instead).
@@ -228,7 +228,7 @@ where
     if part.is_empty() {
         return Ok(Paged { items: Vec::new(), total, page, per_page });
     }
-    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part, false).await?;
+    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part).await?;
     // Fewer rows than keys: some were deleted since the export began. More would mean the
     // list's filter does not bind the added AND (a bare OR): refused rather than widened.
     if items.len() > part.len() {
@@ -254,15 +254,14 @@ async fn keys_in_order(
         q.push(" OFFSET ").bind(offset);
     }
     q.drop_unused_lookups();
-    match offset {
-        // A page's keys are asked again and again (the first pages of a list): kept while fresh.
-        Some(_) => Ok(q.fetch_fresh::<(i64,)>(db).await?.into_iter().map(|(k,)| k).collect()),
-        None => q.query_scalar::<i64>().fetch_all(&db.pool).await,
-    }
+    // Kept while fresh: a page's keys are asked again and again (the first pages of a list), and
+    // so is a small export (a year's measures); an export's keys beyond the bound on one kept
+    // result are read and not kept.
+    Ok(q.fetch_fresh::<(i64,)>(db).await?.into_iter().map(|(k,)| k).collect())
 }
 
 /// The full columns (with their subqueries) of the rows with these keys, in the list's order;
-/// a page's are kept while fresh, an export's slices are not.
+/// kept while fresh (a page's, or a small export's slice).
 async fn rows_for_keys<T>(
     db: &Db,
     select: &str,
@@ -270,7 +269,6 @@ async fn rows_for_keys<T>(
     from_where: &impl Fn(&mut Sql),
     p: &ListParams,
     ids: &[i64],
-    keep: bool,
 ) -> Result<Vec<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
@@ -281,7 +279,7 @@ where
     let joiner = if q.text().contains(" WHERE ") { " AND " } else { " WHERE " };
     q.push(joiner).push(key).push(" IN (").push_ids(ids.iter().copied()).push(")");
     q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
-    if keep { q.fetch_fresh::<T>(db).await } else { q.query_as::<T>().fetch_all(&db.pool).await }
+    q.fetch_fresh::<T>(db).await
 }
 
 /// What the pagination bar shows.

@@ -442,7 +442,7 @@ impl CardSource for MeetingsThisMonth {
             let mut q = Sql::new("SELECT count(*) FROM meetings m WHERE m.held_on >= ");
             q.bind(first.clone()).push(" AND ");
             user.scope.push_condition(&mut q, "m.unit_id", None);
-            let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
+            let n: i64 = q.fetch_fresh_scalar(&ctx.state.db).await?;
             Ok(Some(("本月会议".into(), n.to_string(), format!("/study/meetings?from={first}"))))
         })
     }

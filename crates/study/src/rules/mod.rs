@@ -18,6 +18,7 @@ use platform::scope::{narrowed, units_for_picking};
 use platform::web::form::FormPairs;
 use platform::web::list::Pager;
 use platform::web::{FormCheck, Frame, Html, ListParams, Paged, redirect_with_flash};
+use platform::db::Sql;
 use platform::{AppError, AppResult, Ctx};
 use service::{Row, Rule, Status};
 use std::collections::BTreeMap;
@@ -225,13 +226,12 @@ impl TodoSource for SecretaryGaps {
     fn todos<'a>(&'a self, ctx: &'a Ctx) -> BoxFuture<'a, AppResult<Vec<Todo>>> {
         Box::pin(async move {
             let user = ctx.user()?;
-            let orgs: Vec<(i64,)> = sqlx::query_as(
+            let mut q = Sql::new(
                 "SELECT f.org_id FROM org_officers f JOIN people p ON p.id = f.person_id \
                  WHERE p.user_id = $1 AND f.post = 'secretary' AND f.ended_on IS NULL",
-            )
-            .bind(user.id)
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
+            );
+            q.value(user.id);
+            let orgs: Vec<(i64,)> = q.fetch_fresh(&ctx.state.db).await?;
             if orgs.is_empty() {
                 return Ok(Vec::new());
             }

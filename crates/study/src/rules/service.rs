@@ -36,7 +36,7 @@ impl Rule {
 }
 
 pub async fn rules(ctx: &Ctx) -> AppResult<Vec<Rule>> {
-    Ok(sqlx::query_as("SELECT * FROM compliance_rules ORDER BY id").fetch_all(&ctx.state.db.pool).await?)
+    Ok(Sql::new("SELECT * FROM compliance_rules ORDER BY id").fetch_fresh(&ctx.state.db).await?)
 }
 
 pub async fn rule(ctx: &Ctx, code: &str) -> AppResult<Rule> {

@@ -22,6 +22,7 @@ use platform::web::form::FormPairs;
 use platform::web::form::pairs_from_json;
 use platform::web::list::{ListScreen, Pager};
 use platform::web::{FormCheck, Frame, Html, ListParams, redirect_with_flash};
+use platform::db::Sql;
 use platform::{AppError, AppResult, Ctx};
 use service::{DeptRow, Measure, Progress, SORTS};
 use std::collections::BTreeMap;
@@ -86,7 +87,7 @@ struct BoardPage {
 }
 
 async fn board(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let me = service::own_person(&ctx).await?;
+    let me = ctx.own_person().await?;
     let today = platform::clock::today(&ctx.state.clock);
     let mut raw = q.0;
     // The bare board (or one of its tabs) shows this year's measures, as a year's task plan is
@@ -116,7 +117,7 @@ async fn board(ctx: Ctx, q: Q) -> AppResult<Response> {
 }
 
 pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let me = service::own_person(&ctx).await?;
+    let me = ctx.own_person().await?;
     let (p, filters) = ListParams::for_export(with_view(&ctx, q.0, me)?, SORTS);
     let headers =
         ["所属", "序号", "工作措施", "责任领导", "牵头部门", "参加部门", "完成时限", "状态", "进度%", "最近报告"];
@@ -236,7 +237,7 @@ async fn progress_page(ctx: Ctx, Path(id): Path<i64>, body: String) -> AppResult
 }
 
 async fn api_list(ctx: Ctx, q: Q) -> AppResult<Response> {
-    let me = service::own_person(&ctx).await?;
+    let me = ctx.own_person().await?;
     let p = ListParams::parse(with_view(&ctx, q.0, me)?, SORTS, true);
     Ok(Json(service::list(&ctx, &p).await?).into_response())
 }
@@ -341,7 +342,7 @@ impl TodoSource for MeasureTodos {
                     }
                 }
             }
-            if let Some(me) = service::own_person(ctx).await? {
+            if let Some(me) = ctx.own_person().await? {
                 // A responsible leader is told of their overdue measures.
                 let mut raw = BTreeMap::new();
                 raw.insert("leader".to_string(), me.to_string());
@@ -360,15 +361,14 @@ impl TodoSource for MeasureTodos {
                         source: "督办",
                     });
                 }
-                let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                let mut q = Sql::new(
                     "SELECT m.id, m.number, m.content FROM measures m LEFT JOIN task_plans tp ON tp.id = m.plan_id \
                      LEFT JOIN rectifications rc ON rc.id = m.rectification_id WHERE m.status = 'submitted' \
                      AND ((m.plan_id IS NOT NULL AND (m.leader_id = $1 OR tp.owner_id = $1)) OR rc.approver_id = $1) \
                      ORDER BY m.id LIMIT 100",
-                )
-                .bind(me)
-                .fetch_all(&ctx.state.db.pool)
-                .await?;
+                );
+                q.value(me);
+                let rows: Vec<(i64, i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
                 for (id, number, content) in rows {
                     out.push(Todo {
                         title: format!("第{number}项待销号"),

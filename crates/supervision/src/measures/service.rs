@@ -198,15 +198,6 @@ pub fn push_scope(q: &mut Sql, scope: &Scope) {
     q.push("))");
 }
 
-/// The person record linked to the caller's account, if any (a leader's or secretary's own view).
-pub async fn own_person(ctx: &Ctx) -> AppResult<Option<i64>> {
-    let user = ctx.user()?;
-    Ok(sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1")
-        .bind(user.id)
-        .fetch_optional(&ctx.state.db.pool)
-        .await?)
-}
-
 /// Filters: plan, rect, kind (plan|rect), dept (lead or participating unit), lead (lead unit),
 /// leader (person), year (the plan's or batch's year), goal (an indicator of the goal frameworks the measure is linked to), status (not_started|in_progress|submitted|done|overdue|due_soon|open), q
 /// (text), at (YYYY-MM-DD, default today). Without a sort: overdue first, then by deadline.
@@ -228,7 +219,7 @@ pub async fn count(ctx: &Ctx, p: &ListParams) -> AppResult<i64> {
     let mut q = Sql::new("SELECT count(*) ");
     filters.push(&mut q);
     q.drop_unused_lookups();
-    Ok(q.query_scalar().fetch_one(&ctx.state.db.pool).await?)
+    Ok(q.fetch_fresh_scalar(&ctx.state.db).await?)
 }
 
 /// The filters of [`list`], read once from the parameters and pushed as `FROM … WHERE …`.
@@ -346,7 +337,7 @@ async fn fill_partners(ctx: &Ctx, items: &mut [Measure]) -> AppResult<()> {
     );
     q.push_ids(items.iter().map(|m| m.id));
     q.push(") ORDER BY u.sort_order, u.id");
-    let rows: Vec<(i64, i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows: Vec<(i64, i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
     for m in items.iter_mut() {
         m.partners = rows.iter().filter(|r| r.0 == m.id).map(|r| (r.1, r.2.clone())).collect();
     }
@@ -428,7 +419,7 @@ pub async fn approvers(ctx: &Ctx, m: &Measure) -> AppResult<Vec<i64>> {
 
 /// Whether the caller is one of the approvers (through the person linked to the account).
 pub async fn may_sign_off(ctx: &Ctx, m: &Measure) -> AppResult<bool> {
-    let Some(me) = own_person(ctx).await? else { return Ok(false) };
+    let Some(me) = ctx.own_person().await? else { return Ok(false) };
     Ok(approvers(ctx, m).await?.contains(&me))
 }
 

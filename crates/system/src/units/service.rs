@@ -326,7 +326,7 @@ impl CardSource for UnitCount {
             }
             let mut q = Sql::new("SELECT count(*) FROM units WHERE ");
             user.scope.push_condition(&mut q, "id", None);
-            let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
+            let n: i64 = q.fetch_fresh_scalar(&ctx.state.db).await?;
             Ok(Some(("单位数".into(), n.to_string(), "/system/units".into())))
         })
     }
