@@ -84,7 +84,7 @@ pub async fn units_for_picking(ctx: &Ctx) -> AppResult<Vec<(i64, String, i64)>> 
     let mut q = Sql::new("SELECT u.id, u.name, u.path FROM units u WHERE ");
     user.scope.push_condition(&mut q, "u.id", None);
     q.push(" ORDER BY u.path, u.sort_order LIMIT 20000");
-    let rows: Vec<(i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let rows: Vec<(i64, String, String)> = q.fetch_fresh(&ctx.state.db).await?;
     let top = rows.iter().map(|r| r.2.matches('/').count()).min().unwrap_or(0);
     let units = rows.into_iter().map(|(id, name, path)| (id, name, (path.matches('/').count() - top) as i64)).collect();
     Ok(upper_levels(units, PICKER_UNITS))

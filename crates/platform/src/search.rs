@@ -143,7 +143,7 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     sql.push(") AND ");
     user.scope.push_condition(&mut sql, "d.unit_id", None);
     sql.push(" ORDER BY d.id DESC LIMIT ").bind(limit.clamp(1, 200));
-    Ok(sql.query_as().fetch_all(&ctx.state.db.pool).await?)
+    Ok(sql.fetch_fresh(&ctx.state.db).await?)
 }
 
 /// A hit with where to open it.

@@ -9,8 +9,9 @@
 //! - A kept result is served only when each table its statement names (every word of its text
 //!   that is a table's name) still has the count it had when the result was read; the counts are
 //!   taken before the read, so a result is never older than the counts it is kept under.
-//! - A statement that names a table without a counter (the search index), or the database's
-//!   clock, is never kept. Nor is anything once the request has begun writing: from then on it
+//! - SQLite's full-text index goes by the counter of the table it indexes (its triggers keep it,
+//!   in the table's transactions). A statement that names a table without a counter (the index's
+//!   own storage tables), or the database's clock, is never kept. Nor is anything once the request has begun writing: from then on it
 //!   reads its own writes from the database.
 //! - Reads outside a request (exports streaming after their handler, background work, commands)
 //!   go to the database.
@@ -69,6 +70,9 @@ struct Counts {
     of: HashMap<String, i64>,
     /// Tables without a counter: a statement naming one is never kept.
     uncounted: HashSet<String>,
+    /// An index kept by its table's own triggers (SQLite's full-text index of `search_docs`)
+    /// changes exactly when the table does: it goes by the table's counter.
+    indexes: HashMap<String, String>,
 }
 
 #[derive(Default)]
@@ -106,7 +110,7 @@ impl Counts {
             if self.uncounted.contains(w) {
                 return None;
             }
-            if let Some(n) = self.of.get(w) {
+            if let Some(n) = self.of.get(self.indexes.get(w).map_or(w, String::as_str)) {
                 counts.push(*n);
             }
         }
@@ -127,14 +131,28 @@ impl Fresh {
             return Ok(now);
         }
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, n FROM table_changes").fetch_all(&db.pool).await?;
-        let uncounted = if now.of.is_empty() {
+        let (uncounted, indexes) = if now.of.is_empty() {
             let counted: HashSet<&str> = rows.iter().map(|(t, _)| t.as_str()).collect();
-            tables(db).await?.into_iter().filter(|t| !counted.contains(t.as_str())).collect()
+            let indexes: HashMap<String, String> = content_indexes(db)
+                .await?
+                .into_iter()
+                .filter(|(_, table)| counted.contains(table.as_str()))
+                .collect();
+            let uncounted = tables(db)
+                .await?
+                .into_iter()
+                .filter(|t| !counted.contains(t.as_str()) && !indexes.contains_key(t))
+                .collect();
+            (uncounted, indexes)
         } else {
-            now.uncounted.clone()
+            (now.uncounted.clone(), now.indexes.clone())
         };
-        let counts =
-            Arc::new(Counts { sum: rows.iter().map(|(_, n)| n).sum(), of: rows.into_iter().collect(), uncounted });
+        let counts = Arc::new(Counts {
+            sum: rows.iter().map(|(_, n)| n).sum(),
+            of: rows.into_iter().collect(),
+            uncounted,
+            indexes,
+        });
         *self.counts.write().unwrap_or_else(PoisonError::into_inner) = counts.clone();
         Ok(counts)
     }
@@ -162,6 +180,26 @@ impl Fresh {
     pub fn served_and_read(&self) -> (u64, u64) {
         (self.served.load(Ordering::Relaxed), self.read.load(Ordering::Relaxed))
     }
+}
+
+/// SQLite's full-text indexes over a table of ours (`content='search_docs'`), with that table:
+/// kept by the table's triggers, in its transactions, and written by nothing else.
+async fn content_indexes(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if db.backend != Backend::Sqlite {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(name, sql)| {
+            let rest = &sql[sql.find("content='")? + "content='".len()..];
+            Some((name.to_ascii_lowercase(), rest[..rest.find('\'')?].to_ascii_lowercase()))
+        })
+        .collect())
 }
 
 /// Every table of the database.
@@ -305,7 +343,8 @@ mod tests {
         let c = Counts {
             sum: 7,
             of: [("people".to_string(), 3), ("units".to_string(), 4), ("party_orgs".to_string(), 0)].into(),
-            uncounted: ["search_fts".to_string()].into(),
+            uncounted: ["audit_log_fts_data".to_string()].into(),
+            indexes: HashMap::new(),
         };
         // In name order (party_orgs, people, units), whatever the statement's order or case.
         assert_eq!(
@@ -314,8 +353,24 @@ mod tests {
         );
         // `people_name` is an index, not the table; the alias `p` names nothing.
         assert_eq!(c.of_statement("SELECT id FROM units INDEXED BY people_name"), Some(vec![4]));
-        assert_eq!(c.of_statement("SELECT rowid FROM search_fts WHERE search_fts MATCH $1"), None);
+        assert_eq!(c.of_statement("SELECT block FROM audit_log_fts_data"), None);
         assert_eq!(c.of_statement("SELECT count(*) FROM people WHERE due_on < CURRENT_DATE"), None);
         assert_eq!(c.of_statement("SELECT 1"), Some(vec![]));
+    }
+
+    #[test]
+    fn a_full_text_index_goes_by_the_counter_of_the_table_it_indexes() {
+        let c = Counts {
+            sum: 9,
+            of: [("search_docs".to_string(), 9)].into(),
+            uncounted: ["search_fts_data".to_string()].into(),
+            indexes: [("search_fts".to_string(), "search_docs".to_string())].into(),
+        };
+        assert_eq!(c.of_statement("SELECT rowid FROM search_fts WHERE search_fts MATCH $1"), Some(vec![9]));
+        assert_eq!(
+            c.of_statement("SELECT d.id FROM search_docs d JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH $1"),
+            Some(vec![9, 9])
+        );
+        assert_eq!(c.of_statement("SELECT block FROM search_fts_data"), None);
     }
 }

@@ -100,10 +100,9 @@ async fn page(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Respons
             gaps.push((r.org_name.clone(), c.label.clone(), c.start.clone(), c.end.clone(), r.org_id));
         }
     }
-    let exempts =
-        sqlx::query_as("SELECT id, from_date, to_date, reason FROM exempt_periods ORDER BY from_date DESC LIMIT 200")
-            .fetch_all(&ctx.state.db.pool)
-            .await?;
+    let exempts = Sql::new("SELECT id, from_date, to_date, reason FROM exempt_periods ORDER BY from_date DESC LIMIT 200")
+        .fetch_fresh(&ctx.state.db)
+        .await?;
     let frame = Frame::new(&ctx, "制度落实", "/study/compliance", &[("学习教育", ""), ("制度落实", "")]);
     let units = units_for_picking(&ctx).await?;
     Ok(Html(Page {

@@ -182,7 +182,7 @@ pub async fn compliance(ctx: &Ctx, rule: &Rule, from: Date, to: Date) -> AppResu
     user.scope.push_condition(&mut q, "m.unit_id", None);
     let held: Vec<(i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
     let exempts: Vec<(String, String)> =
-        sqlx::query_as("SELECT from_date, to_date FROM exempt_periods").fetch_all(&ctx.state.db.pool).await?;
+        Sql::new("SELECT from_date, to_date FROM exempt_periods").fetch_fresh(&ctx.state.db).await?;
     let exempts: Vec<(Date, Date)> =
         exempts.iter().filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))).collect();
     let ps = periods(&rule.period, from, to);
