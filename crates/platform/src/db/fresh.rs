@@ -78,7 +78,9 @@ struct Counts {
 #[derive(Default)]
 struct Kept {
     rows: usize,
-    map: HashMap<Key, Entry>,
+    /// foldhash (seeded at random per process): a key is a statement's whole text, hashed on
+    /// every asking, where SipHash took a noticeable share of a kept page's time.
+    map: HashMap<Key, Entry, foldhash::fast::RandomState>,
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -89,15 +91,17 @@ struct Key {
 }
 
 struct Entry {
+    /// The counted tables the statement names, and their counts before it was read.
+    tables: Vec<String>,
     counts: Vec<i64>,
     rows: usize,
     value: Arc<dyn Any + Send + Sync>,
 }
 
 impl Counts {
-    /// The counts of the tables `text` names, in the order of their names; None when it names
-    /// one without a counter or reads the clock.
-    fn of_statement(&self, text: &str) -> Option<Vec<i64>> {
+    /// The counted tables `text` names, in the order of their names (an index stands for its
+    /// table); None when it names one without a counter or reads the clock.
+    fn tables_of(&self, text: &str) -> Option<Vec<String>> {
         let lower = text.to_ascii_lowercase();
         if ["current_date", "current_time", "now()", "'now'", "random()", "localtime"].iter().any(|w| lower.contains(w))
         {
@@ -105,16 +109,27 @@ impl Counts {
         }
         let words: BTreeSet<&str> =
             lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
-        let mut counts = Vec::new();
+        let mut tables = Vec::new();
         for w in words {
             if self.uncounted.contains(w) {
                 return None;
             }
-            if let Some(n) = self.of.get(self.indexes.get(w).map_or(w, String::as_str)) {
-                counts.push(*n);
+            let table = self.indexes.get(w).map_or(w, String::as_str);
+            if self.of.contains_key(table) {
+                tables.push(table.to_string());
             }
         }
-        Some(counts)
+        Some(tables)
+    }
+
+    /// The present counts of these tables (a table dropped since counts as never seen before).
+    fn of_tables(&self, tables: &[String]) -> Vec<i64> {
+        tables.iter().map(|t| self.of.get(t).copied().unwrap_or(-1)).collect()
+    }
+
+    #[cfg(test)]
+    fn of_statement(&self, text: &str) -> Option<Vec<i64>> {
+        self.tables_of(text).map(|t| self.of_tables(&t))
     }
 }
 
@@ -157,13 +172,22 @@ impl Fresh {
         Ok(counts)
     }
 
-    fn get<T: Clone + 'static>(&self, key: &Key, counts: &[i64]) -> Option<Vec<T>> {
-        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        let e = kept.map.get(key).filter(|e| e.counts == counts)?;
-        e.value.downcast_ref::<Vec<T>>().cloned()
+    /// The rows kept under `key`, when the tables its statement names still have the counts
+    /// they had when it was read. Which tables those are was worked out from the text once, when
+    /// it was first read; the rows are copied out after the lock is let go.
+    fn get<T: Clone + 'static>(&self, key: &Key, counts: &Counts) -> Option<Vec<T>> {
+        let value = {
+            let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            let e = kept.map.get(key)?;
+            if counts.of_tables(&e.tables) != e.counts {
+                return None;
+            }
+            e.value.clone()
+        };
+        value.downcast_ref::<Vec<T>>().cloned()
     }
 
-    fn put<T: Send + Sync + 'static>(&self, key: Key, counts: Vec<i64>, rows: Vec<T>) {
+    fn put<T: Send + Sync + 'static>(&self, key: Key, tables: Vec<String>, counts: Vec<i64>, rows: Vec<T>) {
         let n = rows.len().max(1);
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.rows + n > KEPT_ROWS {
@@ -171,7 +195,7 @@ impl Fresh {
             kept.rows = 0;
         }
         kept.rows += n;
-        if let Some(old) = kept.map.insert(key, Entry { counts, rows: n, value: Arc::new(rows) }) {
+        if let Some(old) = kept.map.insert(key, Entry { tables, counts, rows: n, value: Arc::new(rows) }) {
             kept.rows -= old.rows;
         }
     }
@@ -308,18 +332,19 @@ where
         return sql.query_as::<T>().fetch_all(&db.pool).await;
     };
     let counts = db.fresh.counts(db, seen).await?;
-    let Some(at) = counts.of_statement(sql.text()) else {
-        return sql.query_as::<T>().fetch_all(&db.pool).await;
-    };
     let key = Key { text: sql.text().to_string(), binds: sql.binds().to_string(), ty: TypeId::of::<T>() };
-    if let Some(rows) = db.fresh.get::<T>(&key, &at) {
+    if let Some(rows) = db.fresh.get::<T>(&key, &counts) {
         db.fresh.served.fetch_add(1, Ordering::Relaxed);
         return Ok(rows);
     }
+    let Some(tables) = counts.tables_of(sql.text()) else {
+        return sql.query_as::<T>().fetch_all(&db.pool).await;
+    };
+    let at = counts.of_tables(&tables);
     let rows = sql.query_as::<T>().fetch_all(&db.pool).await?;
     if rows.len() <= ONE_RESULT_ROWS {
         db.fresh.read.fetch_add(1, Ordering::Relaxed);
-        db.fresh.put(key, at, rows.clone());
+        db.fresh.put(key, tables, at, rows.clone());
     }
     Ok(rows)
 }
