@@ -162,7 +162,7 @@ fn mix(year: i16, today: &str) -> Vec<(&'static str, String)> {
     let weighted: [(&'static str, String, usize); 11] = [
         ("home", "/".into(), 4),
         ("member_list", "/org/people?party_status=full&sort=name&page=3".into(), 4),
-        ("member_api", "/api/v1/people?q=王&per_page=20".into(), 3),
+        ("member_api", "/api/v1/people?keyword=王&per_page=20".into(), 3),
         ("meetings", "/study/meetings?page=2".into(), 3),
         ("compliance", format!("/study/compliance?rule=branch_study_weekly&year={year}"), 2),
         ("board", "/supervision/measures".into(), 3),

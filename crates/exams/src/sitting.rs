@@ -13,12 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use platform::audit::Event;
 use platform::clock::format_ms;
+use platform::db::Sql;
 use platform::perm::Need;
 use platform::registry::{BoxFuture, Todo, TodoSource};
 use platform::routes::Routes;
 use platform::web::form::{FormPairs, pairs_from_json};
 use platform::web::{Frame, Html, redirect_with_flash};
-use platform::db::Sql;
 use platform::{AppError, AppResult, Ctx};
 use serde::Serialize;
 
@@ -584,7 +584,7 @@ impl TodoSource for ExamTodos {
             // The exams still open at the start of today are read (the same statement all day, so
             // it can be kept) and the ones open right now picked from them.
             let now = ctx.state.clock.now_ms();
-            let today = platform::clock::local_ms(
+            let midnight = platform::clock::local_ms(
                 platform::clock::today(&ctx.state.clock).to_datetime(jiff::civil::Time::midnight()),
             )
             .unwrap_or(now);
@@ -595,7 +595,7 @@ impl TodoSource for ExamTodos {
                  AND c.person_id = $1 WHERE e.closes_at > $2 AND NOT EXISTS (SELECT 1 FROM exam_attempts a \
                  WHERE a.exam_id = e.id AND a.person_id = $1 AND a.submitted_at IS NOT NULL) ORDER BY e.closes_at",
             );
-            q.value(person).value(today);
+            q.value(person).value(midnight);
             let mine: Vec<(i64, String, i64, i64)> = q.fetch_fresh(&ctx.state.db).await?;
             for (_, title, _, closes) in mine.into_iter().filter(|r| open_now(r.2, r.3)) {
                 let due = format_ms(closes).get(..10).unwrap_or_default().to_string();
@@ -615,7 +615,7 @@ impl TodoSource for ExamTodos {
                  WHERE e.closes_at > $2 AND NOT EXISTS (SELECT 1 FROM exam_attempts a WHERE a.exam_id = e.id \
                  AND a.person_id = c.person_id AND a.submitted_at IS NOT NULL) GROUP BY e.id, e.title, e.opens_at, e.closes_at",
             );
-            q.value(person).value(today);
+            q.value(person).value(midnight);
             let members: Vec<(i64, String, i64, i64, i64)> = q.fetch_fresh(&ctx.state.db).await?;
             for (_, title, _, closes, n) in members.into_iter().filter(|r| open_now(r.2, r.3)) {
                 out.push(Todo {

@@ -11,8 +11,8 @@
 //!   taken before the read, so a result is never older than the counts it is kept under.
 //! - SQLite's full-text index goes by the counter of the table it indexes (its triggers keep it,
 //!   in the table's transactions). A statement that names a table without a counter (the index's
-//!   own storage tables), or the database's clock, is never kept. Nor is anything once the request has begun writing: from then on it
-//!   reads its own writes from the database.
+//!   own storage tables), or the database's clock, is never kept. Nor is anything once the
+//!   request has begun writing: from then on it reads its own writes from the database.
 //! - Reads outside a request (exports streaming after their handler, background work, commands)
 //!   go to the database.
 
@@ -148,11 +148,8 @@ impl Fresh {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, n FROM table_changes").fetch_all(&db.pool).await?;
         let (uncounted, indexes) = if now.of.is_empty() {
             let counted: HashSet<&str> = rows.iter().map(|(t, _)| t.as_str()).collect();
-            let indexes: HashMap<String, String> = content_indexes(db)
-                .await?
-                .into_iter()
-                .filter(|(_, table)| counted.contains(table.as_str()))
-                .collect();
+            let indexes: HashMap<String, String> =
+                content_indexes(db).await?.into_iter().filter(|(_, table)| counted.contains(table.as_str())).collect();
             let uncounted = tables(db)
                 .await?
                 .into_iter()
@@ -393,7 +390,9 @@ mod tests {
         };
         assert_eq!(c.of_statement("SELECT rowid FROM search_fts WHERE search_fts MATCH $1"), Some(vec![9]));
         assert_eq!(
-            c.of_statement("SELECT d.id FROM search_docs d JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH $1"),
+            c.of_statement(
+                "SELECT d.id FROM search_docs d JOIN search_fts f ON f.rowid = d.id WHERE search_fts MATCH $1"
+            ),
             Some(vec![9, 9])
         );
         assert_eq!(c.of_statement("SELECT block FROM search_fts_data"), None);

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use jiff::ToSpan;
 use platform::audit::Event;
+use platform::db::Sql;
 use platform::perm::Need;
 use platform::registry::{BoxFuture, Todo, TodoSource};
 use platform::routes::Routes;
@@ -18,7 +19,6 @@ use platform::scope::{narrowed, units_for_picking};
 use platform::web::form::FormPairs;
 use platform::web::list::Pager;
 use platform::web::{FormCheck, Frame, Html, ListParams, Paged, redirect_with_flash};
-use platform::db::Sql;
 use platform::{AppError, AppResult, Ctx};
 use service::{Row, Rule, Status};
 use std::collections::BTreeMap;
@@ -100,9 +100,10 @@ async fn page(ctx: Ctx, q: Query<BTreeMap<String, String>>) -> AppResult<Respons
             gaps.push((r.org_name.clone(), c.label.clone(), c.start.clone(), c.end.clone(), r.org_id));
         }
     }
-    let exempts = Sql::new("SELECT id, from_date, to_date, reason FROM exempt_periods ORDER BY from_date DESC LIMIT 200")
-        .fetch_fresh(&ctx.state.db)
-        .await?;
+    let exempts =
+        Sql::new("SELECT id, from_date, to_date, reason FROM exempt_periods ORDER BY from_date DESC LIMIT 200")
+            .fetch_fresh(&ctx.state.db)
+            .await?;
     let frame = Frame::new(&ctx, "制度落实", "/study/compliance", &[("学习教育", ""), ("制度落实", "")]);
     let units = units_for_picking(&ctx).await?;
     Ok(Html(Page {
