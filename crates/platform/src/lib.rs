@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod clock;
 pub mod codes;
 pub mod context;

@@ -3,7 +3,7 @@
 //! Rows are written as they are read: the list is read in slices ([`ExportWindow`]), each slice
 //! goes to a writer thread that appends it to a constant-memory sheet in a temporary file, and
 //! the file is streamed to the browser. A ledger of any length is exported in the memory of a
-//! slice or two.
+//! slice or two. The writer is a bulk thread ([`crate::bulk`]): on a busy server, pages go first.
 
 use crate::audit::Event;
 use crate::clock::today;
@@ -15,7 +15,7 @@ use axum::response::Response;
 use futures_util::future::BoxFuture;
 use office::{Cell, OfficeError, SheetWriter};
 use std::path::PathBuf;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// The most rows one export writes; larger sets are narrowed with the filters.
 pub const MAX_EXPORT_ROWS: i64 = 200_000;
@@ -83,7 +83,7 @@ pub async fn export_xlsx(
 /// The writer thread and the temporary file it writes.
 struct SheetFile {
     tx: Option<mpsc::Sender<Vec<Vec<Cell>>>>,
-    job: Option<tokio::task::JoinHandle<Result<u32, OfficeError>>>,
+    job: Option<oneshot::Receiver<Result<u32, OfficeError>>>,
     path: PathBuf,
 }
 
@@ -98,7 +98,7 @@ impl SheetFile {
         let (tx, mut rx) = mpsc::channel::<Vec<Vec<Cell>>>(QUEUED_SLICES);
         let headers: Vec<String> = std::iter::once("序号").chain(headers.iter().copied()).map(str::to_owned).collect();
         let (ledger, target) = (ledger.to_owned(), path.clone());
-        let job = tokio::task::spawn_blocking(move || {
+        let job = crate::bulk::spawn("export", move || {
             let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
             let mut sheet = SheetWriter::new(Some(&dir), &ledger, &title, &hs)?;
             let mut n: i64 = 0;
@@ -114,7 +114,8 @@ impl SheetFile {
             let rows = sheet.rows();
             sheet.finish_to_file(&target)?;
             Ok(rows)
-        });
+        })
+        .map_err(anyhow::Error::from)?;
         Ok(Self { tx: Some(tx), job: Some(job), path })
     }
 
@@ -162,12 +163,13 @@ impl SheetFile {
     }
 }
 
-fn written(r: Result<Result<u32, OfficeError>, tokio::task::JoinError>) -> AppResult<u32> {
+fn written(r: Result<Result<u32, OfficeError>, oneshot::error::RecvError>) -> AppResult<u32> {
     match r {
         Ok(Ok(n)) => Ok(n),
         // What a cell cannot hold (text over Excel's limit) is the data's, told in words.
         Ok(Err(OfficeError::Write(msg))) => Err(AppError::BadRequest(format!("无法导出：{msg}"))),
         Ok(Err(e)) => Err(anyhow::Error::from(e).into()),
-        Err(e) => Err(anyhow::Error::from(e).into()),
+        // The writer dropped its sender without an answer: it panicked.
+        Err(_) => Err(anyhow::anyhow!("export writer panicked").into()),
     }
 }
