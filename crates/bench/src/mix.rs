@@ -404,7 +404,12 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         }
     }
 
-    eprintln!("{} 个用户登录后内存：{:.1} MiB", a.users, rss_kib(pid).1 as f64 / 1024.0);
+    // Where the highest mark was reached: each phase prints the mark so far.
+    let mark = |after: &str| {
+        let (hwm, now) = rss_kib(pid);
+        eprintln!("{after}之后内存：{:.1} MiB（至此最高 {:.1} MiB）", now as f64 / 1024.0, hwm as f64 / 1024.0);
+    };
+    mark(&format!("{} 个用户登录", a.users));
     // Peak memory while the load runs, sampled.
     let peak = Arc::new(AtomicU64::new(0));
     let sampling = Arc::new(AtomicBool::new(true));
@@ -423,11 +428,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let health = vec![("healthz", "/healthz".to_string())];
     let (res, wall) = drive(&base, &users, &health, a.seconds.min(10)).await;
     let ceiling = rows(std::mem::take(&mut *res.lock().await), wall);
-    eprintln!(
-        "/healthz 之后内存：{:.1} MiB（峰值 {:.1} MiB）",
-        rss_kib(pid).1 as f64 / 1024.0,
-        peak.load(Ordering::Relaxed) as f64 / 1024.0
-    );
+    mark("/healthz ");
     let ceiling_rps = ceiling.first().map(|r| r.rps).unwrap_or(1.0);
 
     eprintln!("混合负载：{} 个用户（{}）{} 秒……", a.users, names.join("、"), a.seconds);
@@ -435,6 +436,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let mixed = rows(std::mem::take(&mut *res.lock().await), wall);
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.await;
+    mark("混合负载");
 
     eprintln!("单项预算……");
     let party = users.iter().find(|u| u.name == "party").cloned().unwrap_or_else(|| users[0].clone());
@@ -456,10 +458,13 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         5,
     )
     .await;
+    mark("制度落实表与工作报告");
     let last_year = year - 1;
     let big_export =
         single(&party, &base, &format!("/study/meetings/export?from={}-01-01&to={last_year}-12-31", year - 5), 1).await;
+    mark("五年会议记录导出");
     let archive_s = archive(&party, &base, last_year).await?;
+    mark("归档");
     let (audit_rows, audit_ms, audit_mib, audit_grew) = audit_export(&base, pid).await?;
     let (hwm, end_rss) = rss_kib(pid);
     let load_rss = peak.load(Ordering::Relaxed);

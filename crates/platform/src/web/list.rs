@@ -181,7 +181,7 @@ where
             let total = total_of(0).await?;
             return Ok(Paged { items: Vec::new(), total, page: p.page, per_page: p.per_page });
         }
-        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids).await?;
+        let items = rows_for_keys::<T>(db, select, key, &from_where, p, &ids, true).await?;
         // Every key read satisfies the filter, so the rows include them all; exactly as many
         // rows means exactly those (a filter ending in a bare OR would bind the added AND to
         // its last part and bring more — then the plain query below answers instead).
@@ -228,7 +228,12 @@ where
     if part.is_empty() {
         return Ok(Paged { items: Vec::new(), total, page, per_page });
     }
-    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part).await?;
+    // A slice is kept only when it is the whole export (a prison's year of measures, asked for
+    // again and again). The slices of a longer one are each read once, and keeping them would
+    // only push out everything else: a province's export filled the bound on kept rows three
+    // times over, and emptied it each time.
+    let keep = window.total() <= ExportWindow::SLICE;
+    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part, keep).await?;
     // Fewer rows than keys: some were deleted since the export began. More would mean the
     // list's filter does not bind the added AND (a bare OR): refused rather than widened.
     if items.len() > part.len() {
@@ -261,7 +266,7 @@ async fn keys_in_order(
 }
 
 /// The full columns (with their subqueries) of the rows with these keys, in the list's order;
-/// kept while fresh (a page's, or a small export's slice).
+/// kept while fresh when `keep` (a page's, or a small export's slice).
 async fn rows_for_keys<T>(
     db: &Db,
     select: &str,
@@ -269,6 +274,7 @@ async fn rows_for_keys<T>(
     from_where: &impl Fn(&mut Sql),
     p: &ListParams,
     ids: &[i64],
+    keep: bool,
 ) -> Result<Vec<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
@@ -279,7 +285,7 @@ where
     let joiner = if q.text().contains(" WHERE ") { " AND " } else { " WHERE " };
     q.push(joiner).push(key).push(" IN (").push_ids(ids.iter().copied()).push(")");
     q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
-    q.fetch_fresh::<T>(db).await
+    if keep { q.fetch_fresh::<T>(db).await } else { q.query_as::<T>().fetch_all(&db.pool).await }
 }
 
 /// What the pagination bar shows.
