@@ -84,7 +84,7 @@ pub fn area() -> Area {
         todos: || vec![Arc::new(todos::TermsEnding)],
         attachment_owners: Vec::new,
         cards: || vec![Arc::new(todos::MemberCount)],
-        search: &[SearchKind { kind: "person", name: "人员", need: PERSON_VIEW, href: "/org/people/" }],
+        search: &[SearchKind { kind: "person", name: "人员", need: PERSON_VIEW, href: "/org/people/", source: None }],
         figures: figures::catalogue,
         profile: Vec::new,
         ledgers,

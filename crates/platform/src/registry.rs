@@ -70,6 +70,10 @@ pub struct SearchKind {
     pub need: &'static str,
     /// The record's page is `{href}{record_id}`.
     pub href: &'static str,
+    /// Every record of the kind as `(record_id, title, body)`, the text its service indexes:
+    /// read to cut the indexed records into words anew when the segmentation changes
+    /// ([`crate::search::index_anew_if_cut_otherwise`]). None: the kind indexes nothing.
+    pub source: Option<&'static str>,
 }
 
 /// How a year is asked of a ledger's export for the year's archive (巡察台账).

@@ -94,7 +94,13 @@ pub fn area() -> Area {
         },
         cards: || vec![Arc::new(meetings::service::MeetingsThisMonth)],
         search: &[SearchKind {
-            kind: "study_material", name: "学习材料", need: STUDY_VIEW, href: "/study/materials/"
+            kind: "study_material",
+            name: "学习材料",
+            need: STUDY_VIEW,
+            href: "/study/materials/",
+            source: Some(
+                "SELECT id, title, coalesce(speaker, '') || ' ' || coalesce(full_text, '') FROM study_materials",
+            ),
         }],
         figures: figures::catalogue,
         profile: Vec::new,

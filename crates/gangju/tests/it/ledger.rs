@@ -500,6 +500,58 @@ async fn home_to_dos_and_search_follow_every_change() {
     assert_eq!(party.json(search).await["total"], 0, "removed, gone from the next search");
 }
 
+/// An upgrade that cuts text into words another way indexes the records anew at its first
+/// start: a record is found by the words of the new cut and no longer by its old words.
+#[tokio::test]
+async fn a_new_segmentation_indexes_the_records_anew_at_start() {
+    let app = spawn_app().await;
+    let pool = &app.state.db.pool;
+    let party = app.token("party").await;
+    let (id, title, body): (i64, String, String) = sqlx::query_as(
+        "SELECT id, title, coalesce(speaker, '') || ' ' || coalesce(full_text, '') FROM study_materials \
+         WHERE id IN (SELECT record_id FROM search_docs WHERE kind = 'study_material') ORDER BY id LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    // As an older version would have left it: cut another way.
+    sqlx::query("UPDATE search_docs SET words = 'zephyrine' WHERE kind = 'study_material' AND record_id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE settings SET value = 'an older cut' WHERE key = 'search.segmentation'")
+        .execute(pool)
+        .await
+        .unwrap();
+    let ids = |v: serde_json::Value| -> Vec<i64> {
+        v["items"].as_array().unwrap().iter().filter_map(|h| h["record_id"].as_i64()).collect()
+    };
+    assert_eq!(ids(party.json("/api/v1/search?q=zephyrine").await), vec![id]);
+    // A word of the text that is not in the title (the title is searched as it is).
+    let new_words = platform::search::words(&format!("{title} {body}"));
+    let word = new_words
+        .split(' ')
+        .filter(|w| !title.to_lowercase().contains(w))
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_string();
+    assert!(!ids(party.json(&format!("/api/v1/search?q={word}")).await).contains(&id));
+
+    let (_server, _base) = start_server(&app.dir, app.database_url.as_deref()).await;
+    assert!(ids(party.json("/api/v1/search?q=zephyrine").await).is_empty(), "the old words are gone");
+    assert!(ids(party.json(&format!("/api/v1/search?q={word}")).await).contains(&id), "found by {word}");
+    let (words, cut): (String, String) = sqlx::query_as(
+        "SELECT d.words, s.value FROM search_docs d, settings s \
+         WHERE d.kind = 'study_material' AND d.record_id = $1 AND s.key = 'search.segmentation'",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!((words, cut.as_str()), (new_words, platform::search::SEGMENTATION));
+}
+
 /// Every table has a change counter, so nothing the kept reads depend on can change unseen; the
 /// only tables without one are the bookkeeping and SQLite's search index, which goes by the counter
 /// of the table it indexes.
