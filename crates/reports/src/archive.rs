@@ -317,7 +317,7 @@ pub async fn start(ctx: &Ctx, year: i16, unit: Option<i64>) -> AppResult<String>
     jobs().insert(id.clone(), job);
     let ctx = ctx.clone();
     let job_id = id.clone();
-    tokio::spawn(async move {
+    let work = async move {
         let report = {
             let id = job_id.clone();
             move |step: usize, total: usize, what: &str| {
@@ -351,7 +351,18 @@ pub async fn start(ctx: &Ctx, year: i16, unit: Option<i64>) -> AppResult<String>
         if jobs().get(&job_id).is_some_and(|j| j.state == JobState::Failed) {
             let _ = std::fs::remove_file(&out);
         }
-    });
+    };
+    // The zip is compressed as it is written, for up to a second or so at province: on a bulk
+    // thread (lower priority, and not one of the server's few async workers, which would
+    // stall every request queued on it meanwhile). Its reads still go through the runtime.
+    let runtime = tokio::runtime::Handle::current();
+    if let Err(e) = platform::bulk::spawn("archive", move || runtime.block_on(work)) {
+        tracing::error!(job = %id, "archive not started: {e}");
+        update(&id, |j| {
+            j.state = JobState::Failed;
+            j.message = "生成失败，请联系系统管理员查看日志".into();
+        });
+    }
     Ok(id)
 }
 
