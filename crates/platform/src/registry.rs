@@ -70,9 +70,9 @@ pub struct SearchKind {
     pub need: &'static str,
     /// The record's page is `{href}{record_id}`.
     pub href: &'static str,
-    /// Every record of the kind as `(record_id, title, body)`, the text its service indexes:
-    /// read to cut the indexed records into words anew when the segmentation changes
-    /// ([`crate::search::index_anew_if_cut_otherwise`]). None: the kind indexes nothing.
+    /// Every record of the kind as `(record_id, unit_id, title, body)`, as its service indexes
+    /// them: read to make the kind's index anew when the way it is made changes
+    /// ([`crate::search::index_anew_if_cut_otherwise`]). None: nothing indexes the kind.
     pub source: Option<&'static str>,
 }
 

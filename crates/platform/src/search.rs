@@ -44,9 +44,10 @@ const DOMAIN_WORDS: &[&str] = &[
 /// records and for the query alike.
 const WORD_LIST: &str = include_str!("../data/search_words.txt");
 
-/// Names how text is cut into words: the word list and the domain words. A database whose index
-/// was cut another way is indexed anew at start ([`index_anew_if_cut_otherwise`]).
-pub const SEGMENTATION: &str = "jieba-0.11 freq>=5, domain words 1";
+/// Names how the index is made: the word list, the domain words and what each kind indexes. A
+/// database whose index was made another way is indexed anew at start
+/// ([`index_anew_if_cut_otherwise`]).
+pub const SEGMENTATION: &str = "jieba-0.11 freq>=5, domain words 1, people 1";
 
 fn jieba() -> &'static Jieba {
     static J: OnceLock<Jieba> = OnceLock::new();
@@ -112,9 +113,10 @@ pub async fn index(
     Ok(())
 }
 
-/// Cuts every indexed record into words anew from its kind's source when the index was cut
-/// another way than [`SEGMENTATION`] (or by a version that did not say), in one transaction. The
-/// set of indexed records stays as it is; a kind without a source keeps its words.
+/// Makes the index of every kind with a source anew from it when the index was made another way
+/// than [`SEGMENTATION`] (or by a version that did not say), in one transaction: each of the
+/// source's records, cut the present way, and nothing else of that kind. A kind without a source
+/// keeps what it has.
 pub async fn index_anew_if_cut_otherwise(
     db: &crate::db::Db,
     kinds: &[crate::registry::SearchKind],
@@ -130,16 +132,12 @@ pub async fn index_anew_if_cut_otherwise(
     let mut n = 0;
     for k in kinds {
         let Some(source) = k.source else { continue };
-        let rows: Vec<(i64, String, String)> =
+        let rows: Vec<(i64, i64, String, String)> =
             sqlx::query_as(crate::db::AssertSqlSafe(source)).fetch_all(&mut *tx).await?;
-        for (id, title, body) in rows {
-            n += sqlx::query("UPDATE search_docs SET words = $1 WHERE kind = $2 AND record_id = $3")
-                .bind(words(&format!("{title} {body}")))
-                .bind(k.kind)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        sqlx::query("DELETE FROM search_docs WHERE kind = $1").bind(k.kind).execute(&mut *tx).await?;
+        for (id, unit, title, body) in rows {
+            index(&mut tx, k.kind, id, unit, &title, &body).await?;
+            n += 1;
         }
     }
     sqlx::query(
@@ -153,7 +151,7 @@ pub async fn index_anew_if_cut_otherwise(
     .await?;
     tx.commit().await?;
     if n > 0 {
-        tracing::info!("全文检索：分词方式已更新（{SEGMENTATION}），{n} 条记录已重新切词");
+        tracing::info!("全文检索：索引方式已更新（{SEGMENTATION}），{n} 条记录已重新索引");
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ pub fn area() -> Area {
             need: STUDY_VIEW,
             href: "/study/materials/",
             source: Some(
-                "SELECT id, title, coalesce(speaker, '') || ' ' || coalesce(full_text, '') FROM study_materials",
+                "SELECT id, unit_id, title, coalesce(speaker, '') || ' ' || coalesce(full_text, '') FROM study_materials",
             ),
         }],
         figures: figures::catalogue,

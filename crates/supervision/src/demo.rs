@@ -49,6 +49,7 @@ pub async fn seed(ctx: &Ctx, today: Date) -> AppResult<()> {
     // (so the sign-offs can be tried).
     let mut leaders = Vec::new();
     for (name, post, level, account) in LEADERS {
+        let mut tx = ctx.state.db.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO people (kind, name, gender, birth_date, unit_id, post, police_rank, leadership_level, party_status, \
              user_id, created_at, updated_at) VALUES ('officer', $1, 'male', '1970-03-01', $2, $3, 'senior_1', $4, 'full', \
@@ -60,8 +61,10 @@ pub async fn seed(ctx: &Ctx, today: Date) -> AppResult<()> {
         .bind(*level)
         .bind(*account)
         .bind(ctx.state.clock.now_ms())
-        .fetch_one(&ctx.state.db.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        platform::search::index(&mut tx, "person", id, prison, name, post).await?;
+        tx.commit().await?;
         leaders.push(id);
     }
     let year = today.year();

@@ -38,7 +38,7 @@ pub fn area() -> Area {
             name: "单位",
             need: perm::UNIT_VIEW,
             href: "/system/units/",
-            source: Some("SELECT id, name, coalesce(description, '') FROM units"),
+            source: Some("SELECT id, id, name, coalesce(description, '') FROM units"),
         }],
         figures: Vec::new,
         profile: Vec::new,

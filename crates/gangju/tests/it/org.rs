@@ -354,3 +354,51 @@ async fn the_member_card_and_the_list_it_links_to_agree() {
     assert!(page.contains(&format!("共 {n} 条")), "the linked page lists the card's number");
     assert!(page.contains("<option value=\"member\" selected>党员（正式和预备）</option>"));
 }
+
+/// The full-text search finds people by name and police number, within the searcher's scope; an
+/// edit is found by the new name at once and no longer by the old one.
+#[tokio::test]
+async fn people_are_found_by_the_search_within_the_scope() {
+    let app = spawn_app().await;
+    let party = app.token("party").await;
+    let unit = app.unit_id("SL-JQ01").await;
+    let r = party
+        .req(Method::POST, "/api/v1/people")
+        .json(&json!({"kind": "officer", "name": "欧阳明轩", "gender": "male", "birth_date": "1986-09-09", "id_number": id_number("1986-09-09", 19), "police_number": "3397001", "unit_id": unit, "post": "教育改造干事", "party_status": "masses"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let people = |v: serde_json::Value| -> Vec<(i64, String)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["kind"] == "person")
+            .map(|h| (h["record_id"].as_i64().unwrap(), h["href"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let search = |q: &str| format!("/api/v1/search?q={}", platform::web::url_encode(q));
+    let found = vec![(id, format!("/org/people/{id}"))];
+    assert_eq!(people(party.json(&search("欧阳明轩")).await), found);
+    assert_eq!(people(party.json(&search("3397001")).await), found);
+    // The department's clerk finds the person; another department's clerk does not.
+    assert_eq!(people(app.token("clerk1").await.json(&search("欧阳明轩")).await), found);
+    assert!(people(app.token("clerk2").await.json(&search("欧阳明轩")).await).is_empty());
+    // Renamed: found by the new name only.
+    let mut body = party.json(&format!("/api/v1/people/{id}")).await;
+    body["name"] = json!("司马远航");
+    body["id_number"] = json!("");
+    let r = party.req(Method::PUT, &format!("/api/v1/people/{id}")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    assert_eq!(people(party.json(&search("司马远航")).await), found);
+    assert!(people(party.json(&search("欧阳明轩")).await).is_empty());
+    // The demo's own people are found too (the roster and the leadership).
+    let leader: String =
+        sqlx::query_scalar("SELECT p.name FROM people p JOIN users u ON u.id = p.user_id WHERE u.username = 'leader'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(people(party.json(&search(&leader)).await).len(), 1, "{leader}");
+}

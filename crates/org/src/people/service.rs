@@ -288,7 +288,17 @@ pub async fn insert(ctx: &Ctx, tx: &mut Tx, i: &PersonInput) -> AppResult<i64> {
         let from = i.party_join_date.clone().unwrap_or_else(|| platform::clock::today(&ctx.state.clock).to_string());
         open_membership(tx, id, b, &from).await?;
     }
+    index_person(tx, id, i).await?;
     Ok(id)
+}
+
+/// What the full-text search finds a person by: the name, the police number and the post.
+pub const SEARCH_SOURCE: &str =
+    "SELECT id, unit_id, name, coalesce(police_number, '') || ' ' || coalesce(post, '') FROM people";
+
+async fn index_person(tx: &mut Tx, id: i64, i: &PersonInput) -> Result<(), sqlx::Error> {
+    let body = format!("{} {}", i.police_number.as_deref().unwrap_or(""), i.post);
+    platform::search::index(tx, "person", id, i.unit_id, &i.name, &body).await
 }
 
 async fn open_membership(tx: &mut Tx, person: i64, org: i64, from: &str) -> Result<(), sqlx::Error> {
@@ -342,6 +352,7 @@ pub async fn update(ctx: &Ctx, id: i64, i: &PersonInput) -> AppResult<()> {
     .await?
     .rows_affected();
     expect_one_updated(n)?;
+    index_person(&mut tx, id, i).await?;
     if let Some(n) = &i.id_number {
         let key = &ctx.state.keys.field;
         sqlx::query(
