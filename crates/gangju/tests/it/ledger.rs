@@ -486,8 +486,9 @@ async fn home_to_dos_and_search_follow_every_change() {
     let unit = app.unit_id("SL-JQ01").await;
     let search = "/api/v1/search?q=zephyrine";
     assert_eq!(party.json(search).await["total"], 0);
+    // A record id no person has (people are indexed themselves).
     sqlx::query("INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ('person', $1, $2, '测试 zephyrine', 'zephyrine')")
-        .bind(person)
+        .bind(person + 1_000_000)
         .bind(unit)
         .execute(pool)
         .await
