@@ -56,7 +56,7 @@ pub async fn open_db(opts: &Options) -> anyhow::Result<Db> {
     let areas = areas();
     platform::db::migrate(&db, &Registry::migrations(&areas)).await.context("迁移数据库结构失败")?;
     let kinds: Vec<_> = areas.iter().flat_map(|a| a.search.iter().copied()).collect();
-    platform::search::index_anew_if_cut_otherwise(&db, &kinds).await.context("重建全文检索索引失败")?;
+    platform::search::index_anew_if_made_otherwise(&db, &kinds).await.context("重建全文检索索引失败")?;
     Ok(db)
 }
 

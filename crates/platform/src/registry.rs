@@ -72,7 +72,7 @@ pub struct SearchKind {
     pub href: &'static str,
     /// Every record of the kind as `(record_id, unit_id, title, body)`, as its service indexes
     /// them: read to make the kind's index anew when the way it is made changes
-    /// ([`crate::search::index_anew_if_cut_otherwise`]). None: nothing indexes the kind.
+    /// ([`crate::search::index_anew_if_made_otherwise`]). None: nothing indexes the kind.
     pub source: Option<&'static str>,
 }
 

@@ -46,8 +46,8 @@ const WORD_LIST: &str = include_str!("../data/search_words.txt");
 
 /// Names how the index is made: the word list, the domain words and what each kind indexes. A
 /// database whose index was made another way is indexed anew at start
-/// ([`index_anew_if_cut_otherwise`]).
-pub const SEGMENTATION: &str = "jieba-0.11 freq>=5, domain words 1, people 1";
+/// ([`index_anew_if_made_otherwise`]).
+pub const INDEXING: &str = "jieba-0.11 freq>=5, domain words 1, people 1";
 
 fn jieba() -> &'static Jieba {
     static J: OnceLock<Jieba> = OnceLock::new();
@@ -96,36 +96,43 @@ pub async fn index(
     title: &str,
     body: &str,
 ) -> Result<(), sqlx::Error> {
-    let w = words(&format!("{title} {body}"));
-    sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2")
-        .bind(kind)
-        .bind(record_id)
-        .execute(&mut **tx)
-        .await?;
+    remove(tx, kind, record_id).await?;
+    insert(tx, kind, record_id, unit_id, title, body).await
+}
+
+/// A record's document, where it has none.
+async fn insert(
+    tx: &mut Tx,
+    kind: &str,
+    record_id: i64,
+    unit_id: i64,
+    title: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO search_docs (kind, record_id, unit_id, title, words) VALUES ($1,$2,$3,$4,$5)")
         .bind(kind)
         .bind(record_id)
         .bind(unit_id)
         .bind(title)
-        .bind(w)
+        .bind(words(&format!("{title} {body}")))
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// Makes the index of every kind with a source anew from it when the index was made another way
-/// than [`SEGMENTATION`] (or by a version that did not say), in one transaction: each of the
+/// than [`INDEXING`] (or by a version that did not say), in one transaction: each of the
 /// source's records, cut the present way, and nothing else of that kind. A kind without a source
 /// keeps what it has.
-pub async fn index_anew_if_cut_otherwise(
+pub async fn index_anew_if_made_otherwise(
     db: &crate::db::Db,
     kinds: &[crate::registry::SearchKind],
 ) -> anyhow::Result<()> {
-    let cut: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(SEGMENTATION_KEY)
+    let made: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(INDEXING_KEY)
         .fetch_optional(&db.pool)
         .await?;
-    if cut.as_deref() == Some(SEGMENTATION) {
+    if made.as_deref() == Some(INDEXING) {
         return Ok(());
     }
     let mut tx = db.begin().await?;
@@ -136,7 +143,7 @@ pub async fn index_anew_if_cut_otherwise(
             sqlx::query_as(crate::db::AssertSqlSafe(source)).fetch_all(&mut *tx).await?;
         sqlx::query("DELETE FROM search_docs WHERE kind = $1").bind(k.kind).execute(&mut *tx).await?;
         for (id, unit, title, body) in rows {
-            index(&mut tx, k.kind, id, unit, &title, &body).await?;
+            insert(&mut tx, k.kind, id, unit, &title, &body).await?;
             n += 1;
         }
     }
@@ -144,20 +151,20 @@ pub async fn index_anew_if_cut_otherwise(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = settings.version + 1, updated_at = excluded.updated_at",
     )
-    .bind(SEGMENTATION_KEY)
-    .bind(SEGMENTATION)
+    .bind(INDEXING_KEY)
+    .bind(INDEXING)
     .bind(jiff::Timestamp::now().as_millisecond())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     if n > 0 {
-        tracing::info!("全文检索：索引方式已更新（{SEGMENTATION}），{n} 条记录已重新索引");
+        tracing::info!("全文检索：索引方式已更新（{INDEXING}），{n} 条记录已重新索引");
     }
     Ok(())
 }
 
-/// The settings key that names how the index was cut.
-const SEGMENTATION_KEY: &str = "search.segmentation";
+/// The settings key that names how the index was made.
+const INDEXING_KEY: &str = "search.indexing";
 
 pub async fn remove(tx: &mut Tx, kind: &str, record_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM search_docs WHERE kind = $1 AND record_id = $2")

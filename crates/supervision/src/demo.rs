@@ -63,7 +63,7 @@ pub async fn seed(ctx: &Ctx, today: Date) -> AppResult<()> {
         .bind(ctx.state.clock.now_ms())
         .fetch_one(&mut *tx)
         .await?;
-        platform::search::index(&mut tx, "person", id, prison, name, post).await?;
+        org::people::service::index(&mut tx, id, prison, name, None, post).await?;
         tx.commit().await?;
         leaders.push(id);
     }

@@ -502,7 +502,8 @@ async fn home_to_dos_and_search_follow_every_change() {
 }
 
 /// An upgrade that cuts text into words another way indexes the records anew at its first
-/// start: a record is found by the words of the new cut and no longer by its old words.
+/// start: a record is found by the words of the new cut and no longer by its old words, and a
+/// document whose record is gone is dropped.
 #[tokio::test]
 async fn a_new_segmentation_indexes_the_records_anew_at_start() {
     let app = spawn_app().await;
@@ -521,7 +522,15 @@ async fn a_new_segmentation_indexes_the_records_anew_at_start() {
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE settings SET value = 'an older cut' WHERE key = 'search.segmentation'")
+    // The document of a study material deleted since (no such record).
+    sqlx::query(
+        "INSERT INTO search_docs (kind, record_id, unit_id, title, words) \
+         SELECT 'study_material', max(id) + 1000, min(unit_id), '已删除的材料', 'quixotic' FROM study_materials",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE settings SET value = 'an older cut' WHERE key = 'search.indexing'")
         .execute(pool)
         .await
         .unwrap();
@@ -529,6 +538,7 @@ async fn a_new_segmentation_indexes_the_records_anew_at_start() {
         v["items"].as_array().unwrap().iter().filter_map(|h| h["record_id"].as_i64()).collect()
     };
     assert_eq!(ids(party.json("/api/v1/search?q=zephyrine").await), vec![id]);
+    assert_eq!(ids(party.json("/api/v1/search?q=quixotic").await).len(), 1);
     // A word of the text that is not in the title (the title is searched as it is).
     let new_words = platform::search::words(&format!("{title} {body}"));
     let word = new_words
@@ -541,16 +551,17 @@ async fn a_new_segmentation_indexes_the_records_anew_at_start() {
 
     let (_server, _base) = start_server(&app.dir, app.database_url.as_deref()).await;
     assert!(ids(party.json("/api/v1/search?q=zephyrine").await).is_empty(), "the old words are gone");
+    assert!(ids(party.json("/api/v1/search?q=quixotic").await).is_empty(), "the deleted record's document is gone");
     assert!(ids(party.json(&format!("/api/v1/search?q={word}")).await).contains(&id), "found by {word}");
     let (words, cut): (String, String) = sqlx::query_as(
         "SELECT d.words, s.value FROM search_docs d, settings s \
-         WHERE d.kind = 'study_material' AND d.record_id = $1 AND s.key = 'search.segmentation'",
+         WHERE d.kind = 'study_material' AND d.record_id = $1 AND s.key = 'search.indexing'",
     )
     .bind(id)
     .fetch_one(pool)
     .await
     .unwrap();
-    assert_eq!((words, cut.as_str()), (new_words, platform::search::SEGMENTATION));
+    assert_eq!((words, cut.as_str()), (new_words, platform::search::INDEXING));
 }
 
 /// Every table has a change counter, so nothing the kept reads depend on can change unseen; the

@@ -296,9 +296,20 @@ pub async fn insert(ctx: &Ctx, tx: &mut Tx, i: &PersonInput) -> AppResult<i64> {
 pub const SEARCH_SOURCE: &str =
     "SELECT id, unit_id, name, coalesce(police_number, '') || ' ' || coalesce(post, '') FROM people";
 
+/// Indexes a person for the full-text search (what [`SEARCH_SOURCE`] reads).
+pub async fn index(
+    tx: &mut Tx,
+    id: i64,
+    unit_id: i64,
+    name: &str,
+    police_number: Option<&str>,
+    post: &str,
+) -> Result<(), sqlx::Error> {
+    platform::search::index(tx, "person", id, unit_id, name, &format!("{} {post}", police_number.unwrap_or(""))).await
+}
+
 async fn index_person(tx: &mut Tx, id: i64, i: &PersonInput) -> Result<(), sqlx::Error> {
-    let body = format!("{} {}", i.police_number.as_deref().unwrap_or(""), i.post);
-    platform::search::index(tx, "person", id, i.unit_id, &i.name, &body).await
+    index(tx, id, i.unit_id, &i.name, i.police_number.as_deref(), &i.post).await
 }
 
 async fn open_membership(tx: &mut Tx, person: i64, org: i64, from: &str) -> Result<(), sqlx::Error> {
