@@ -316,6 +316,7 @@ pub async fn start(ctx: &Ctx, year: i16, unit: Option<i64>) -> AppResult<String>
     let out = job.file();
     jobs().insert(id.clone(), job);
     let ctx = ctx.clone();
+    let db = ctx.state.db.clone();
     let job_id = id.clone();
     let work = async move {
         let report = {
@@ -354,9 +355,9 @@ pub async fn start(ctx: &Ctx, year: i16, unit: Option<i64>) -> AppResult<String>
     };
     // The zip is compressed as it is written, for up to a second or so at province: on a bulk
     // thread (lower priority, and not one of the server's few async workers, which would
-    // stall every request queued on it meanwhile). Its reads still go through the runtime.
+    // stall every request queued on it meanwhile), reading through the bulk connections.
     let runtime = tokio::runtime::Handle::current();
-    if let Err(e) = platform::bulk::spawn("archive", move || runtime.block_on(work)) {
+    if let Err(e) = platform::bulk::spawn("archive", move || runtime.block_on(db.bulk_reads(work))) {
         tracing::error!(job = %id, "archive not started: {e}");
         update(&id, |j| {
             j.state = JobState::Failed;

@@ -575,7 +575,7 @@ pub(crate) async fn export(ctx: Ctx, q: Q) -> AppResult<Response> {
         p,
         &filters,
         |c, p| Box::pin(list(c, p)),
-        |c| {
+        move |c| {
             vec![
                 Cell::from(c.case_no.clone()),
                 Cell::from(c.kind_label()),

@@ -347,6 +347,40 @@ async fn a_long_export_is_read_in_slices_and_written_row_by_row() {
     assert!(left.is_empty(), "no temporary file is left: {left:?}");
 }
 
+/// An export is read and written on a bulk thread at a lower priority, and on SQLite its reads go
+/// through connections of their own, opened from there, so that their threads (where SQLite does
+/// the work) run at that priority too: the pages go first.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_exports_reads_run_at_the_bulk_priority() {
+    let app = spawn_app().await;
+    assert_eq!(app.state.db.bulk_connections(), 0, "no bulk connection before any bulk work");
+    let b = app.login("party").await;
+    let r = b.get("/supervision/measures/export").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(read_xlsx(&r.bytes().await.unwrap()).len() > 2, "the demo's measures are exported");
+    if app.database_url.is_some() {
+        // PostgreSQL's work is done by its own server; ours by whichever thread polls the read.
+        assert_eq!(app.state.db.bulk_connections(), 0);
+        return;
+    }
+    assert!(app.state.db.bulk_connections() >= 1, "the export read through a bulk connection");
+    // Field 19 of a thread's stat is its nice value; the name (field 2) is in parentheses.
+    let nice = |stat: &std::path::Path| -> Option<i32> {
+        let text = std::fs::read_to_string(stat).ok()?;
+        text.rsplit_once(')')?.1.split_whitespace().nth(16)?.parse().ok()
+    };
+    let own = nice(std::path::Path::new("/proc/thread-self/stat")).unwrap();
+    let lowered = (own + platform::bulk::NICER_BY).min(19);
+    let niced_sqlite_threads = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with("sqlx-sqlite")))
+        .filter(|t| nice(&t.path().join("stat")) == Some(lowered))
+        .count();
+    assert!(niced_sqlite_threads >= 1, "a SQLite connection thread runs at the bulk priority");
+}
+
 /// A list's total is the same however it is paged: a first page that is not full counts its own
 /// rows (no count query), a full one or a later one asks the database.
 #[tokio::test]

@@ -41,6 +41,13 @@ pub async fn during<F: Future>(seen: Option<i64>, f: F) -> F::Output {
     }
 }
 
+/// The change sum the running request read with its session, for work another thread does for
+/// it (an export's reads on a bulk thread): run with [`during`], that work's reads are kept and
+/// served as the request's own would be.
+pub fn this_request() -> Option<i64> {
+    seen()
+}
+
 /// The request writes: its later reads go to the database. [`Db::begin`] calls it; a write made
 /// outside a transaction must too.
 pub fn wrote() {
@@ -340,7 +347,7 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
     let Some(seen) = seen() else {
-        return sql.query_as::<T>().fetch_all(&db.pool).await;
+        return sql.query_as::<T>().fetch_all(&db.reads()).await;
     };
     let counts = db.fresh.counts(db, seen).await?;
     let key = Key { text: sql.text().to_string(), binds: sql.binds().to_string(), ty: TypeId::of::<T>() };
@@ -349,10 +356,10 @@ where
         return Ok(rows);
     }
     let Some(tables) = counts.tables_of(sql.text()) else {
-        return sql.query_as::<T>().fetch_all(&db.pool).await;
+        return sql.query_as::<T>().fetch_all(&db.reads()).await;
     };
     let at = counts.of_tables(&tables);
-    let rows = sql.query_as::<T>().fetch_all(&db.pool).await?;
+    let rows = sql.query_as::<T>().fetch_all(&db.reads()).await?;
     if rows.len() <= ONE_RESULT_ROWS {
         db.fresh.read.fetch_add(1, Ordering::Relaxed);
         db.fresh.put(&counts, key, tables, at, rows.clone());

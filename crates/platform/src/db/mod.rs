@@ -37,6 +37,13 @@ pub struct Db {
     damaged: std::sync::Arc<std::sync::OnceLock<String>>,
     /// Results kept while the tables they read are unchanged ([`fresh`]).
     pub fresh: std::sync::Arc<fresh::Fresh>,
+    /// SQLite: the connections bulk work reads through ([`Db::bulk_reads`]).
+    bulk: Option<AnyPool>,
+}
+
+tokio::task_local! {
+    /// Set while bulk work reads: the pool its reads go through.
+    static BULK: AnyPool;
 }
 
 /// A SQLite file up to this size is checked (`PRAGMA quick_check`, which reads every page) when
@@ -116,6 +123,31 @@ fn out_of_transaction(conn: &sqlx::AnyConnection) -> bool {
     free
 }
 
+/// SQLite connections for bulk work at most, and how long a read waits for one.
+const BULK_CONNECTIONS: u32 = 4;
+const BULK_WAIT: Duration = Duration::from_secs(120);
+
+/// A SQLite pool's options: PRAGMAs run on every new connection (WAL for concurrent readers, FULL
+/// sync so an acknowledged write survives power loss, foreign keys enforced), and no connection
+/// handed out still inside a transaction.
+fn sqlite_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                sqlx::raw_sql(
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+                     PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+                )
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+}
+
 impl Db {
     /// Opens the database. A SQLite file that does not exist is refused unless `create` is set:
     /// a mistyped path must not open an empty database in place of the real one.
@@ -134,29 +166,18 @@ impl Db {
                 }
                 check_sqlite_header(path)?;
                 let url = format!("sqlite://{}?mode=rwc", path.display());
-                // PRAGMAs run on every new connection: WAL for concurrent readers, FULL sync so an
-                // acknowledged write survives power loss, and foreign keys enforced.
                 let opts = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
-                let pool = AnyPoolOptions::new()
-                    .max_connections(8)
+                let pool = sqlite_pool(8)
                     .min_connections(1)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            sqlx::raw_sql(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
-                                 PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-                            )
-                            .execute(&mut *conn)
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await
                     .with_context(|| format!("opening {}", path.display()))?;
+                // Opened by the first bulk thread that reads, not now: a SQLite connection's work
+                // is done on a thread of its own, which starts at the priority of the thread that
+                // opened it (see `bulk_reads`). Ten minutes idle, such a connection is closed.
+                let bulk = sqlite_pool(BULK_CONNECTIONS).acquire_timeout(BULK_WAIT).connect_lazy_with(opts);
                 remember(&pool);
+                remember(&bulk);
                 let limit = std::env::var("GANGJU_CHECK_AT_START_MAX")
                     .ok()
                     .and_then(|v| v.parse().ok())
@@ -169,6 +190,7 @@ impl Db {
                     unchecked,
                     damaged: Default::default(),
                     fresh: Default::default(),
+                    bulk: Some(bulk),
                 };
                 if !large {
                     db.check_integrity().await?;
@@ -200,9 +222,35 @@ impl Db {
                     unchecked: None,
                     damaged: Default::default(),
                     fresh: Default::default(),
+                    // PostgreSQL's work is its own server's; ours is done by whichever thread
+                    // polls the read, so a bulk thread's reads already run at its priority.
+                    bulk: None,
                 })
             }
         }
+    }
+
+    /// Runs `reads` with the reads that go through [`Db::reads`] on the bulk connections: called
+    /// by bulk work ([`crate::bulk`]) on its own thread, so that the SQLite connections' threads,
+    /// opened from there, share its lower priority. (The server's own connections were opened by
+    /// its workers: reading a province's 30,000 measures through them took a third of the
+    /// export's CPU at the pages' priority.)
+    pub async fn bulk_reads<F: Future>(&self, reads: F) -> F::Output {
+        match &self.bulk {
+            Some(pool) => BULK.scope(pool.clone(), reads).await,
+            None => reads.await,
+        }
+    }
+
+    /// How many bulk connections are open (none on PostgreSQL, which has no bulk pool).
+    pub fn bulk_connections(&self) -> u32 {
+        self.bulk.as_ref().map_or(0, AnyPool::size)
+    }
+
+    /// The pool a read goes through: the bulk connections inside [`Db::bulk_reads`], else the
+    /// server's.
+    pub fn reads(&self) -> AnyPool {
+        BULK.try_with(AnyPool::clone).unwrap_or_else(|_| self.pool.clone())
     }
 
     /// Refuse to run on a damaged SQLite file rather than make it worse. `open` runs it for a file

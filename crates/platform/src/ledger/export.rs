@@ -1,9 +1,11 @@
 //! Export of a filtered list to .xlsx, audited, named like 单位台账_20221231.xlsx.
 //!
-//! Rows are written as they are read: the list is read in slices ([`ExportWindow`]), each slice
-//! goes to a writer thread that appends it to a constant-memory sheet in a temporary file, and
-//! the file is streamed to the browser. A ledger of any length is exported in the memory of a
-//! slice or two. The writer is a bulk thread ([`crate::bulk`]): on a busy server, pages go first.
+//! The whole export runs on a bulk thread ([`crate::bulk`]): it reads the list in slices
+//! ([`ExportWindow`]) and appends each slice to a constant-memory sheet in a temporary file, which
+//! is then streamed to the browser. A ledger of any length is exported in the memory of a slice.
+//! Reading the rows is most of an export's work (the province's year of measures: two thirds of
+//! its CPU), so the reads run there too, not only the writing: on a busy server the pages go
+//! first.
 
 use crate::audit::Event;
 use crate::clock::today;
@@ -15,13 +17,9 @@ use axum::response::Response;
 use futures_util::future::BoxFuture;
 use office::{Cell, OfficeError, SheetWriter};
 use std::path::PathBuf;
-use tokio::sync::{mpsc, oneshot};
 
 /// The most rows one export writes; larger sets are narrowed with the filters.
 pub const MAX_EXPORT_ROWS: i64 = 200_000;
-
-/// Slices waiting for the writer; the reader waits when the writer is behind.
-const QUEUED_SLICES: usize = 2;
 
 /// Exports the list `fetch` reads with `p` (from [`ListParams::for_export`]), slice by slice.
 /// `fetch` is the list's own query, the same one its page and API use, so the export holds
@@ -36,31 +34,28 @@ pub async fn export_list<T, F, C>(
     cells: C,
 ) -> AppResult<Response>
 where
-    F: for<'a> Fn(&'a Ctx, &'a ListParams) -> BoxFuture<'a, AppResult<Paged<T>>>,
-    C: Fn(&T) -> Vec<Cell>,
+    T: Send + 'static,
+    F: for<'a> Fn(&'a Ctx, &'a ListParams) -> BoxFuture<'a, AppResult<Paged<T>>> + Send + 'static,
+    C: Fn(&T) -> Vec<Cell> + Send + 'static,
 {
-    let mut out = SheetFile::start(ctx, ledger, headers)?;
-    let window = ExportWindow::default();
-    let read = async {
-        for slice in 0.. {
-            p.export = Some(window.at(slice));
-            let page = fetch(ctx, &p).await?;
-            let done = !window.used() || page.items.is_empty() || (slice + 1) * ExportWindow::SLICE >= window.total();
-            out.send(page.items.iter().map(&cells).collect()).await?;
-            if done {
-                break;
+    let reader = ctx.clone();
+    let written = Sheet::new(ctx, ledger, headers)?
+        .write(ctx, move |sheet| {
+            let window = ExportWindow::default();
+            for slice in 0.. {
+                p.export = Some(window.at(slice));
+                let page = sheet.read(fetch(&reader, &p))?;
+                for row in &page.items {
+                    sheet.row(cells(row))?;
+                }
+                if !window.used() || page.items.is_empty() || (slice + 1) * ExportWindow::SLICE >= window.total() {
+                    break;
+                }
             }
-        }
-        AppResult::Ok(())
-    }
-    .await;
-    match read {
-        Ok(()) => out.finish(ctx, ledger, filters).await,
-        Err(e) => {
-            out.abandon().await;
-            Err(e)
-        }
-    }
+            Ok(())
+        })
+        .await?;
+    written.send(ctx, ledger, filters).await
 }
 
 /// `headers` and `rows` without the 序号 column: it is added here, numbering the rows from 1.
@@ -72,104 +67,118 @@ pub async fn export_xlsx(
     rows: Vec<Vec<Cell>>,
     filters: &str,
 ) -> AppResult<Response> {
-    let mut out = SheetFile::start(ctx, ledger, headers)?;
-    if let Err(e) = out.send(rows).await {
-        out.abandon().await;
-        return Err(e);
-    }
-    out.finish(ctx, ledger, filters).await
+    let written = Sheet::new(ctx, ledger, headers)?
+        .write(ctx, move |sheet| {
+            for row in rows {
+                sheet.row(row)?;
+            }
+            Ok(())
+        })
+        .await?;
+    written.send(ctx, ledger, filters).await
 }
 
-/// The writer thread and the temporary file it writes.
-struct SheetFile {
-    tx: Option<mpsc::Sender<Vec<Vec<Cell>>>>,
-    job: Option<oneshot::Receiver<Result<u32, OfficeError>>>,
+/// What an export's bulk thread is given: the sheet's name, title and headers, and the file to
+/// write.
+struct Sheet {
+    ledger: String,
+    title: String,
+    headers: Vec<String>,
+    dir: PathBuf,
     path: PathBuf,
 }
 
-impl SheetFile {
-    fn start(ctx: &Ctx, ledger: &str, headers: &[&str]) -> AppResult<Self> {
+/// The bulk thread's side: the sheet being written, its rows numbered from 1.
+struct Rows {
+    sheet: SheetWriter,
+    runtime: tokio::runtime::Handle,
+    db: crate::db::Db,
+    request: Option<i64>,
+}
+
+impl Rows {
+    /// Waits for a read, run as the request's own ([`crate::db::fresh::during`]: a prison's
+    /// year of measures is read once while it is unchanged), through the bulk connections.
+    fn read<R>(&self, read: impl Future<Output = R>) -> R {
+        self.runtime.block_on(self.db.bulk_reads(crate::db::fresh::during(self.request, read)))
+    }
+
+    fn row(&mut self, row: Vec<Cell>) -> AppResult<()> {
+        let mut cells = Vec::with_capacity(row.len() + 1);
+        cells.push(Cell::Int(i64::from(self.sheet.rows()) + 1));
+        cells.extend(row);
+        self.sheet.row(&cells).map_err(office_error)
+    }
+}
+
+impl Sheet {
+    fn new(ctx: &Ctx, ledger: &str, headers: &[&str]) -> AppResult<Self> {
         let user = ctx.user()?;
         let title =
             format!("{ledger}台账（{}，导出人：{}，{}）", user.unit_name, user.display_name, today(&ctx.state.clock));
         let dir = ctx.state.data_dir.join("tmp");
         std::fs::create_dir_all(&dir).map_err(anyhow::Error::from)?;
         let path = dir.join(format!("export-{}.xlsx", hex::encode(rand::random::<[u8; 8]>())));
-        let (tx, mut rx) = mpsc::channel::<Vec<Vec<Cell>>>(QUEUED_SLICES);
-        let headers: Vec<String> = std::iter::once("序号").chain(headers.iter().copied()).map(str::to_owned).collect();
-        let (ledger, target) = (ledger.to_owned(), path.clone());
-        let job = crate::bulk::spawn("export", move || {
-            let hs: Vec<&str> = headers.iter().map(String::as_str).collect();
-            let mut sheet = SheetWriter::new(Some(&dir), &ledger, &title, &hs)?;
-            let mut n: i64 = 0;
-            while let Some(rows) = rx.blocking_recv() {
-                for row in rows {
-                    n += 1;
-                    let mut cells = Vec::with_capacity(row.len() + 1);
-                    cells.push(Cell::Int(n));
-                    cells.extend(row);
-                    sheet.row(&cells)?;
-                }
-            }
-            let rows = sheet.rows();
-            sheet.finish_to_file(&target)?;
-            Ok(rows)
+        let headers = std::iter::once("序号").chain(headers.iter().copied()).map(str::to_owned).collect();
+        Ok(Self { ledger: ledger.to_owned(), title, headers, dir, path })
+    }
+
+    /// Runs `rows` on a bulk thread, then writes the file there. The file goes with the
+    /// [`Written`] that names it, however the request ends.
+    async fn write<W>(self, ctx: &Ctx, rows: W) -> AppResult<Written>
+    where
+        W: FnOnce(&mut Rows) -> AppResult<()> + Send + 'static,
+    {
+        let runtime = tokio::runtime::Handle::current();
+        let request = crate::db::fresh::this_request();
+        let db = ctx.state.db.clone();
+        let job = crate::bulk::spawn("export", move || -> AppResult<Written> {
+            let hs: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+            let sheet = SheetWriter::new(Some(&self.dir), &self.ledger, &self.title, &hs).map_err(office_error)?;
+            let mut out = Rows { sheet, runtime, db, request };
+            rows(&mut out)?;
+            let count = out.sheet.rows();
+            // Named before it exists, so that a failure part-way through writing it removes it.
+            let written = Written { path: self.path, count };
+            out.sheet.finish_to_file(&written.path).map_err(office_error)?;
+            Ok(written)
         })
         .map_err(anyhow::Error::from)?;
-        Ok(Self { tx: Some(tx), job: Some(job), path })
+        // The sender is dropped without an answer only when the work panicked.
+        job.await.map_err(|_| anyhow::anyhow!("export writer panicked"))?
     }
+}
 
-    async fn send(&mut self, rows: Vec<Vec<Cell>>) -> AppResult<()> {
-        let Some(tx) = &self.tx else { return Ok(()) };
-        if tx.send(rows).await.is_err() {
-            // The writer stopped early: its error says why.
-            self.join().await?;
-            return Err(anyhow::anyhow!("export writer stopped").into());
-        }
-        Ok(())
+/// A written export: the temporary file, removed when this is dropped (once the download has
+/// opened it, or if the request was abandoned before), and how many rows it holds.
+struct Written {
+    path: PathBuf,
+    count: u32,
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
+}
 
-    /// Closes the queue and waits for the writer: the rows it wrote.
-    async fn join(&mut self) -> AppResult<u32> {
-        self.tx = None;
-        match self.job.take() {
-            Some(job) => written(job.await),
-            None => Ok(0),
-        }
-    }
-
-    async fn finish(mut self, ctx: &Ctx, ledger: &str, filters: &str) -> AppResult<Response> {
-        let count = match self.join().await {
-            Ok(n) => n,
-            Err(e) => {
-                self.abandon().await;
-                return Err(e);
-            }
-        };
-        let file = tokio::fs::File::open(&self.path).await.map_err(anyhow::Error::from);
+impl Written {
+    async fn send(self, ctx: &Ctx, ledger: &str, filters: &str) -> AppResult<Response> {
         // Open, the file needs no name: it is gone when the download ends or breaks off.
-        let _ = tokio::fs::remove_file(&self.path).await;
-        let file = file?;
+        let file = tokio::fs::File::open(&self.path).await.map_err(anyhow::Error::from)?;
         let len = file.metadata().await.map_err(anyhow::Error::from)?.len();
-        let detail = format!("导出 {count} 条；筛选：{}", if filters.is_empty() { "无" } else { filters });
+        let detail = format!("导出 {} 条；筛选：{}", self.count, if filters.is_empty() { "无" } else { filters });
+        drop(self);
         ctx.state.audit_alone(&ctx.actor(), Event::ok("export", "ledger", ledger).detail(detail)).await?;
         let name = format!("{ledger}台账_{}.xlsx", today(&ctx.state.clock).strftime("%Y%m%d"));
         Ok(download_file(file, len, &name, XLSX))
     }
-
-    async fn abandon(mut self) {
-        let _ = self.join().await;
-        let _ = tokio::fs::remove_file(&self.path).await;
-    }
 }
 
-fn written(r: Result<Result<u32, OfficeError>, oneshot::error::RecvError>) -> AppResult<u32> {
-    match r {
-        Ok(Ok(n)) => Ok(n),
-        // What a cell cannot hold (text over Excel's limit) is the data's, told in words.
-        Ok(Err(OfficeError::Write(msg))) => Err(AppError::BadRequest(format!("无法导出：{msg}"))),
-        Ok(Err(e)) => Err(anyhow::Error::from(e).into()),
-        // The writer dropped its sender without an answer: it panicked.
-        Err(_) => Err(anyhow::anyhow!("export writer panicked").into()),
+/// What a cell cannot hold (text over Excel's limit) is the data's, told in words.
+fn office_error(e: OfficeError) -> AppError {
+    match e {
+        OfficeError::Write(msg) => AppError::BadRequest(format!("无法导出：{msg}")),
+        e => anyhow::Error::from(e).into(),
     }
 }

@@ -285,7 +285,7 @@ where
     let joiner = if q.text().contains(" WHERE ") { " AND " } else { " WHERE " };
     q.push(joiner).push(key).push(" IN (").push_ids(ids.iter().copied()).push(")");
     q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key);
-    if keep { q.fetch_fresh::<T>(db).await } else { q.query_as::<T>().fetch_all(&db.pool).await }
+    if keep { q.fetch_fresh::<T>(db).await } else { q.query_as::<T>().fetch_all(&db.reads()).await }
 }
 
 /// What the pagination bar shows.
