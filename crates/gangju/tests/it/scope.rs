@@ -137,6 +137,9 @@ async fn chinese_search_finds_words_within_the_scope() {
     // The study materials' full text is searched too (the demo's texts mention 警示教育).
     let v = leader.json("/api/v1/search?q=%E8%AD%A6%E7%A4%BA%E6%95%99%E8%82%B2").await;
     assert!(v["items"].as_array().unwrap().iter().any(|h| h["kind"] == "study_material"));
+    // A word inside a longer one: the demo's texts say 全面从严治党.
+    let v = leader.json(&format!("/api/v1/search?q={}", platform::web::url_encode("从严治党"))).await;
+    assert!(v["items"].as_array().unwrap().iter().any(|h| h["kind"] == "study_material"), "{v}");
     let v = leader.json("/api/v1/search?q=%E4%B8%89%E4%BC%9A%E4%B8%80%E8%AF%BE").await;
     let unit_hit = v["items"].as_array().unwrap().iter().find(|h| h["kind"] == "unit").unwrap().clone();
     assert_eq!(unit_hit["title"], "政治处", "三会一课 is one word");
