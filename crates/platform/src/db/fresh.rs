@@ -41,13 +41,6 @@ pub async fn during<F: Future>(seen: Option<i64>, f: F) -> F::Output {
     }
 }
 
-/// The change sum the running request read with its session, for work another thread does for
-/// it (an export's reads on a bulk thread): run with [`during`], that work's reads are kept and
-/// served as the request's own would be.
-pub fn this_request() -> Option<i64> {
-    seen()
-}
-
 /// The request writes: its later reads go to the database. [`Db::begin`] calls it; a write made
 /// outside a transaction must too.
 pub fn wrote() {
