@@ -136,7 +136,7 @@ where
         return Ok(Rows::Count(n));
     }
     q.push(order);
-    Ok(Rows::All(q.query_as().fetch_all(&ctx.state.db.pool).await?))
+    Ok(Rows::All(q.query_as().fetch_all(&ctx.state.db.reads()).await?))
 }
 
 /// Rows of (id, label) as records whose pages are `{href}{id}` (`/safety/hazards/` …).

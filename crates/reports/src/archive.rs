@@ -355,7 +355,8 @@ pub async fn start(ctx: &Ctx, year: i16, unit: Option<i64>) -> AppResult<String>
     };
     // The zip is compressed as it is written, for up to a second or so at province: on a bulk
     // thread (lower priority, and not one of the server's few async workers, which would
-    // stall every request queued on it meanwhile), reading through the bulk connections.
+    // stall every request queued on it meanwhile). Its ledgers' and figures' reads go through
+    // the bulk connections (`Db::reads`); its few direct reads use the server's.
     let runtime = tokio::runtime::Handle::current();
     if let Err(e) = platform::bulk::spawn("archive", move || runtime.block_on(db.bulk_reads(work))) {
         tracing::error!(job = %id, "archive not started: {e}");
