@@ -81,7 +81,8 @@ pub fn words(text: &str) -> String {
             continue;
         }
         let chars: Vec<(usize, char)> = word.char_indices().collect();
-        // A dictionary word is at most a few characters; a long token (a number, a code) holds none.
+        // Only words of up to INNER_WORDS_MAX characters are looked for: a long token (a number,
+        // a code) costs a few lookups per character.
         let longest = chars.len().min(INNER_WORDS_MAX + 1);
         for len in 4..longest {
             for start in 0..=chars.len() - len {
