@@ -156,7 +156,7 @@ pub async fn restore(
             let db = Db::open(&DbLocation::SqliteFile(staging.clone()), false).await?;
             db.check_integrity().await?;
             let verdict = platform::audit::verify(&db, audit_key).await?;
-            db.pool.close().await;
+            db.close().await;
             for suffix in ["-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", staging.display()));
             }

@@ -242,6 +242,14 @@ impl Db {
         }
     }
 
+    /// Closes every connection, the bulk ones too.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        if let Some(bulk) = &self.bulk {
+            bulk.close().await;
+        }
+    }
+
     /// How many bulk connections are open (none on PostgreSQL, which has no bulk pool).
     pub fn bulk_connections(&self) -> u32 {
         self.bulk.as_ref().map_or(0, AnyPool::size)
