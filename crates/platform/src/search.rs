@@ -231,7 +231,7 @@ pub async fn search(ctx: &Ctx, q: &str, kinds: &[&str], limit: i64) -> AppResult
     }
     sql.push(") AND ");
     user.scope.push_condition(&mut sql, "d.unit_id", None);
-    sql.push(" ORDER BY d.id DESC LIMIT ").bind(limit.clamp(1, 200));
+    sql.push(" ORDER BY d.id DESC LIMIT ").push_number(limit.clamp(1, 200));
     Ok(sql.fetch_fresh(&ctx.state.db).await?)
 }
 

@@ -207,7 +207,7 @@ async fn check(ctx: &Ctx, i: &MeetingInput) -> AppResult<i64> {
     if !people.is_empty() {
         let user = ctx.user()?;
         let mut q = Sql::new("SELECT count(*) FROM people p WHERE p.id IN (");
-        crate::shared::push_ids(&mut q, &people);
+        q.push_ids(people.iter().copied());
         q.push(") AND ");
         user.scope.push_condition(&mut q, "p.unit_id", Some("p.user_id"));
         let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;

@@ -90,20 +90,10 @@ pub async fn check_prison_people(ctx: &Ctx, prison: i64, ids: &[i64], field: &st
         "SELECT count(*) FROM people p JOIN units u ON u.id = p.unit_id WHERE p.employment_status = 'active' AND u.prison_id = ",
     );
     q.bind(prison).push(" AND p.id IN (");
-    push_ids(&mut q, &unique);
+    q.push_ids(unique.iter().copied());
     q.push(")");
     let n: i64 = q.query_scalar().fetch_one(&ctx.state.db.pool).await?;
     if n == unique.len() as i64 { Ok(()) } else { Err(AppError::field(field, msg)) }
-}
-
-/// `a, b, c` as bound values.
-pub fn push_ids(q: &mut Sql, ids: &[i64]) {
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.bind(*id);
-    }
 }
 
 /// Whole-number ids of a repeated field; a bad one is a field error.
@@ -246,7 +236,7 @@ pub async fn people_named(ctx: &Ctx, ids: &[i64]) -> AppResult<Vec<(i64, String,
     }
     let user = ctx.user()?;
     let mut q = Sql::new("SELECT p.id, p.name, u.name FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id IN (");
-    push_ids(&mut q, &ids[..ids.len().min(2000)]);
+    q.push_ids(ids[..ids.len().min(2000)].iter().copied());
     q.push(") AND ");
     user.scope.push_condition(&mut q, "p.unit_id", Some("p.user_id"));
     q.push(" ORDER BY u.sort_order, p.name, p.id");

@@ -198,6 +198,7 @@ impl Db {
                 Ok(db)
             }
             DbLocation::Postgres(url) => {
+                sql::keep_prepared();
                 let opts = AnyConnectOptions::from_str(url)?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
@@ -206,9 +207,14 @@ impl Db {
                     // No JIT: our statements are short, but a list's derived columns (overdue, the
                     // last report) make the planner's cost estimate cross jit_above_cost, and
                     // compiling took 25 ms of a query that runs in 2 (a 3 s home page under load).
+                    // A kept statement is planned once for all its values: planning again for each
+                    // was most of the database's work (see `Sql::query`); what a plan must know,
+                    // LIMIT and OFFSET, is written into the text.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            sqlx::raw_sql("SET jit = off").execute(&mut *conn).await?;
+                            sqlx::raw_sql("SET jit = off; SET plan_cache_mode = force_generic_plan")
+                                .execute(&mut *conn)
+                                .await?;
                             Ok(())
                         })
                     })

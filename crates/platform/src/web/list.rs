@@ -198,9 +198,9 @@ where
         .push(", ")
         .push(key)
         .push(" LIMIT ")
-        .bind(p.per_page)
+        .push_number(p.per_page)
         .push(" OFFSET ")
-        .bind(p.offset());
+        .push_number(p.offset());
     let items = q.fetch_fresh::<T>(db).await?;
     let total = total_of(items.len()).await?;
     Ok(Paged { items, total, page: p.page, per_page: p.per_page })
@@ -254,9 +254,9 @@ async fn keys_in_order(
     let mut q = Sql::new("SELECT ");
     q.push(key).push(" ");
     from_where(&mut q);
-    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").bind(p.per_page);
+    q.push(" ORDER BY ").push(&p.order_sql).push(", ").push(key).push(" LIMIT ").push_number(p.per_page);
     if let Some(offset) = offset {
-        q.push(" OFFSET ").bind(offset);
+        q.push(" OFFSET ").push_number(offset);
     }
     q.drop_unused_lookups();
     // Kept while fresh: a page's keys are asked again and again (the first pages of a list), and
