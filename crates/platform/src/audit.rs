@@ -325,14 +325,18 @@ pub async fn purge(db: &Db, key: &[u8], now_ms: i64, before_ms: i64, actor: &Act
         anyhow::bail!("审计日志至少保存 {MIN_RETENTION_DAYS} 天（六个月），不能清理更近的记录");
     }
     let mut tx = db.begin().await?;
+    // The head row first, before the rows go (which moves the audit log's change counter): the
+    // order every audit writer keeps (see `Db::begin_audit`).
+    let (old_anchor,): (i64,) =
+        sqlx::query_as("UPDATE audit_head SET anchor_seq = anchor_seq WHERE id = 1 RETURNING anchor_seq")
+            .fetch_one(&mut *tx)
+            .await?;
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, mac FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1")
             .bind(before_ms)
             .fetch_optional(&mut *tx)
             .await?;
     let Some((anchor, mac)) = last else { return Ok(0) };
-    let (old_anchor,): (i64,) =
-        sqlx::query_as("SELECT anchor_seq FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
     match db.backend {
         crate::db::Backend::Sqlite => {
             sqlx::query("UPDATE audit_head SET purging = 1 WHERE id = 1").execute(&mut *tx).await?;

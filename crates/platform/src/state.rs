@@ -143,7 +143,7 @@ impl AppState {
 
     /// Writes an audit row on its own (logins, refusals, views of sensitive records).
     pub async fn audit_alone(&self, actor: &Actor, ev: Event<'_>) -> Result<i64, sqlx::Error> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_audit().await?;
         let seq = self.audit(&mut tx, actor, ev).await?;
         tx.commit().await?;
         Ok(seq)

@@ -210,3 +210,44 @@ async fn purging_old_rows_keeps_the_rest_verifiable() {
         .unwrap();
     assert!(matches!(verify(&app.state.db, &key).await.unwrap(), Verdict::Broken { .. }));
 }
+
+/// Audit rows written alone (an export's) and with a change (a progress report's), many at once:
+/// all are written, in one chain without a fork or a gap. (On PostgreSQL the rows written alone
+/// do not wait for the writers' turn; see `Db::begin_audit`.)
+#[tokio::test]
+async fn audit_rows_alone_and_with_changes_at_once_keep_one_chain() {
+    let app = spawn_app().await;
+    let party = app.login("party").await;
+    let clerk = app.token("clerk1").await;
+    let open = clerk.json("/api/v1/measures?status=in_progress&per_page=6").await;
+    let ids: Vec<i64> = open["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    assert!(ids.len() >= 3, "the demo's clerk1 reports on open measures: {ids:?}");
+    let before = app.scalar("SELECT count(*) FROM audit_log").await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (c, url) = (party.c.clone(), app.url("/supervision/measures/export"));
+        set.spawn(async move {
+            let r = c.get(url).send().await.unwrap();
+            ("export", r.status().as_u16(), r.bytes().await.map_or(0, |b| b.len()))
+        });
+    }
+    for id in &ids {
+        let req = clerk
+            .req(reqwest::Method::POST, &format!("/api/v1/measures/{id}/progress"))
+            .json(&serde_json::json!({"kind": "progress", "text": "与导出同时报送的推进情况", "percent": 60}));
+        set.spawn(async move {
+            let r = req.send().await.unwrap();
+            ("progress", r.status().as_u16(), 0)
+        });
+    }
+    while let Some(done) = set.join_next().await {
+        let (what, status, len) = done.unwrap();
+        match what {
+            "export" => assert!(status == 200 && len > 0, "export: {status}, {len} bytes"),
+            _ => assert_eq!(status, 201, "progress report"),
+        }
+    }
+    let after = app.scalar("SELECT count(*) FROM audit_log").await;
+    assert!(after >= before + 8 + ids.len() as i64, "{before} → {after}");
+    assert_eq!(verify(&app.state.db, &app.state.keys.audit).await.unwrap(), Verdict::Ok { rows: after });
+}

@@ -34,6 +34,35 @@ async fn the_total_is_the_same_on_every_page_size() {
     assert_eq!(v["total"].as_i64(), Some(n), "the count query answers when the page is full");
 }
 
+/// An id list (a page's rows are read by their keys) selects exactly those rows, an empty one
+/// none. On PostgreSQL the statement's text is the same whatever the ids, so it is prepared once
+/// on a connection and planned once for all values.
+#[tokio::test]
+async fn an_id_list_reads_its_rows_and_postgresql_prepares_it_once() {
+    let app = spawn_app().await;
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM units ORDER BY id LIMIT 3").fetch_all(&mut *conn).await.unwrap();
+    assert_eq!(ids.len(), 3);
+    for pick in [&ids[..2], &ids[1..], &ids[..0]] {
+        let mut q = platform::db::Sql::new("SELECT id FROM units WHERE id IN (");
+        q.push_ids(pick.iter().copied()).push(") ORDER BY id");
+        let got: Vec<i64> = q.query_scalar().fetch_all(&mut *conn).await.unwrap();
+        assert_eq!(got, pick);
+    }
+    if app.database_url.is_some() {
+        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(mode, "force_generic_plan");
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT id FROM units WHERE id IN (%'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(kept, 1, "three id lists, one statement kept prepared");
+    }
+}
+
 /// Lists, figures and trees are answered from memory while the tables their statements read are
 /// unchanged, and read again the moment one changes: through the server, or by anyone else
 /// writing to the database (another process, a tool, SQL typed by hand).

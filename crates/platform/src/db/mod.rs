@@ -322,6 +322,25 @@ impl Db {
         }
     }
 
+    /// A transaction that writes one audit row and nothing else ([`crate::state::AppState::audit_alone`]:
+    /// logins, refusals, exports). On PostgreSQL it does not wait for the writers' turn
+    /// ([`Db::begin`]): its first statement locks the audit head row, and every writer locks that
+    /// row before it touches the audit tables' change counters (`audit::append`, `audit::purge`),
+    /// so the two cannot deadlock, and an export's audit row waits only for a writer's own audit
+    /// row to commit, not for its whole transaction. On SQLite it is a write transaction like any.
+    pub async fn begin_audit(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.begin().await,
+            Backend::Postgres => {
+                if let Some(why) = self.damaged.get() {
+                    return Err(sqlx::Error::Io(std::io::Error::other(format!("数据库文件已损坏，拒绝写入：{why}"))));
+                }
+                fresh::wrote();
+                self.pool.begin().await
+            }
+        }
+    }
+
     /// Whether the database answers (and was not found damaged).
     pub async fn ping(&self) -> bool {
         self.damaged.get().is_none() && sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool).await.is_ok()

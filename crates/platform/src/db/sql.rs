@@ -157,15 +157,14 @@ impl Sql {
         self
     }
 
-    // Where a built statement is run: on SQLite it is not kept prepared on the connection
-    // (`persistent(false)`): a cache of a hundred large statements per connection, each with its
-    // id list in the text, held most of the server's memory under load, and preparing one is
-    // cheap there. On PostgreSQL parsing and planning a list's statement (its derived columns,
-    // the last report, overdue) cost more than running it: 1.6–4.5 ms against 1–3 ms, most of
-    // the database's work in the mix. There each is kept prepared per connection (sqlx's LRU of
-    // 100) with its id list bound (`push_ids`), and planned once for all values
-    // (`plan_cache_mode`, set in `Db::open`).
-
+    /// The statement to run. On SQLite it is not kept prepared on its connection
+    /// (`persistent(false)`): preparing is cheap there, and a cache of a hundred large statements
+    /// per connection, each with its id list in the text, held most of the server's memory under
+    /// load. On PostgreSQL parsing and planning a list's statement (its derived columns: the last
+    /// report, overdue) cost more than running it, 1.6–4.5 ms against 1–3 ms, and was most of the
+    /// database's work in the mix. There it is kept prepared per connection (sqlx's LRU of 100),
+    /// with its id list bound ([`Sql::push_ids`]), and planned once for all values
+    /// (`plan_cache_mode`, set in [`super::Db::open`]).
     pub fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
         sqlx::query_with(sqlx::AssertSqlSafe(self.text), self.args).persistent(prepared())
     }

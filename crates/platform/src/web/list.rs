@@ -228,12 +228,9 @@ where
     if part.is_empty() {
         return Ok(Paged { items: Vec::new(), total, page, per_page });
     }
-    // A slice is kept only when it is the whole export (a prison's year of measures, asked for
-    // again and again). The slices of a longer one are each read once, and keeping them would
-    // only push out everything else: a province's export filled the bound on kept rows three
-    // times over, and emptied it each time.
-    let keep = window.total() <= ExportWindow::SLICE;
-    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part, keep).await?;
+    // Not kept: an export is read on its bulk thread, outside any request (`ledger::export`),
+    // and a province's slices, kept, would only push the pages' kept reads out.
+    let items = rows_for_keys::<T>(db, select, key, &from_where, p, part, false).await?;
     // Fewer rows than keys: some were deleted since the export began. More would mean the
     // list's filter does not bind the added AND (a bare OR): refused rather than widened.
     if items.len() > part.len() {
@@ -259,14 +256,13 @@ async fn keys_in_order(
         q.push(" OFFSET ").push_number(offset);
     }
     q.drop_unused_lookups();
-    // Kept while fresh: a page's keys are asked again and again (the first pages of a list), and
-    // so is a small export (a year's measures); an export's keys beyond the bound on one kept
-    // result are read and not kept.
+    // Kept while fresh: a page's keys are asked again and again (the first pages of a list). An
+    // export's are read outside any request, and not kept.
     Ok(q.fetch_fresh::<(i64,)>(db).await?.into_iter().map(|(k,)| k).collect())
 }
 
 /// The full columns (with their subqueries) of the rows with these keys, in the list's order;
-/// kept while fresh when `keep` (a page's, or a small export's slice).
+/// kept while fresh when `keep` (a page's; not an export's slice).
 async fn rows_for_keys<T>(
     db: &Db,
     select: &str,
