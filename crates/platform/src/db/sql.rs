@@ -64,11 +64,10 @@ impl Sql {
     }
 
     /// A list of record ids for `IN (…)`. On SQLite they are written into the text as integer
-    /// literals: ids are integers we read from the database, never user text, so nothing can be
-    /// injected, and binding thousands of them (an export's page of 50,000 rows) would cost SQLite
-    /// a quadratic parameter lookup. Where statements are kept prepared (PostgreSQL) the list is
-    /// one bound array instead, so that the statement's text, and its plan, are the same whatever
-    /// the ids.
+    /// literals: an `i64` cannot inject anything, and binding thousands of them (an export's
+    /// slice) would cost SQLite a quadratic parameter lookup. Where statements are kept prepared
+    /// (PostgreSQL) the list is one bound array instead, so that the statement's text, and its
+    /// plan, are the same whatever the ids.
     pub fn push_ids(&mut self, ids: impl IntoIterator<Item = i64>) -> &mut Self {
         self.push_ids_as(ids, prepared())
     }
