@@ -127,14 +127,15 @@ impl Scope {
             sql.push("+").push(unit_col).push(" IS NOT NULL");
             parts += 1;
         } else if !self.subtrees.is_empty() {
-            sql.push(unit_col).push(" IN (SELECT id FROM units WHERE ");
-            for (i, p) in self.subtrees.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" OR ");
+            sql.push_in_select(unit_col, |sql| {
+                sql.push("SELECT id FROM units WHERE ");
+                for (i, p) in self.subtrees.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(" OR ");
+                    }
+                    push_under(sql, "path", p);
                 }
-                push_under(sql, "path", p);
-            }
-            sql.push(")");
+            });
             parts += 1;
         }
         if !self.units.is_empty() && !self.whole_tree {

@@ -227,7 +227,10 @@ async fn audit_rows_alone_and_with_changes_at_once_keep_one_chain() {
             let id = m["id"].as_i64().unwrap();
             if !reports.iter().any(|(i, _)| *i == id) {
                 let body = serde_json::json!({"kind": "progress", "text": "与导出同时报送的推进情况", "percent": 60});
-                reports.push((id, clerk.req(reqwest::Method::POST, &format!("/api/v1/measures/{id}/progress")).json(&body)));
+                reports.push((
+                    id,
+                    clerk.req(reqwest::Method::POST, &format!("/api/v1/measures/{id}/progress")).json(&body),
+                ));
             }
         }
     }

@@ -198,7 +198,7 @@ impl Db {
                 Ok(db)
             }
             DbLocation::Postgres(url) => {
-                sql::keep_prepared();
+                sql::on_postgres();
                 let opts = AnyConnectOptions::from_str(url)?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)

@@ -193,9 +193,12 @@ pub fn push_scope(q: &mut Sql, scope: &Scope) {
     }
     q.push("(");
     scope.push_condition(q, "m.lead_unit_id", None);
-    q.push(" OR m.id IN (SELECT mu.measure_id FROM measure_units mu WHERE ");
-    scope.push_condition(q, "mu.unit_id", None);
-    q.push("))");
+    q.push(" OR ");
+    q.push_in_select("m.id", |q| {
+        q.push("SELECT mu.measure_id FROM measure_units mu WHERE ");
+        scope.push_condition(q, "mu.unit_id", None);
+    });
+    q.push(")");
 }
 
 /// Filters: plan, rect, kind (plan|rect), dept (lead or participating unit), lead (lead unit),
@@ -279,11 +282,11 @@ impl<'a> Filters<'a> {
             _ => {}
         }
         if let Some(v) = self.dept {
-            q.push(" AND (m.lead_unit_id = ")
-                .bind(v)
-                .push(" OR m.id IN (SELECT mu2.measure_id FROM measure_units mu2 WHERE mu2.unit_id = ")
-                .bind(v)
-                .push("))");
+            q.push(" AND (m.lead_unit_id = ").bind(v).push(" OR ");
+            q.push_in_select("m.id", |q| {
+                q.push("SELECT mu2.measure_id FROM measure_units mu2 WHERE mu2.unit_id = ").bind(v);
+            });
+            q.push(")");
         }
         if let Some(v) = self.lead {
             q.push(" AND m.lead_unit_id = ").bind(v);
