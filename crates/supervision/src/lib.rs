@@ -72,6 +72,14 @@ const MIGRATIONS: &[Migration] = &[
         name: "supervision: open and yearly measures with what their deadlines need",
         sql: MigrationSql::Portable(include_str!("../migrations/5002_open_measures_index.sql")),
     },
+    Migration {
+        version: 5003,
+        name: "supervision: a department's measures of a year (PostgreSQL)",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/5003_measures_lead_year_sqlite.sql"),
+            postgres: include_str!("../migrations/5003_measures_lead_year_postgres.sql"),
+        },
+    },
 ];
 
 pub fn area() -> Area {
