@@ -305,10 +305,7 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`) so two
     /// writers queue on busy_timeout instead of failing when a read lock is upgraded.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        if let Some(why) = self.damaged.get() {
-            return Err(sqlx::Error::Io(std::io::Error::other(format!("数据库文件已损坏，拒绝写入：{why}"))));
-        }
-        fresh::wrote();
+        self.about_to_write()?;
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => {
@@ -322,23 +319,31 @@ impl Db {
         }
     }
 
-    /// A transaction that writes one audit row and nothing else ([`crate::state::AppState::audit_alone`]:
-    /// logins, refusals, exports). On PostgreSQL it does not wait for the writers' turn
-    /// ([`Db::begin`]): its first statement locks the audit head row, and every writer locks that
-    /// row before it touches the audit tables' change counters (`audit::append`, `audit::purge`),
-    /// so the two cannot deadlock, and an export's audit row waits only for a writer's own audit
-    /// row to commit, not for its whole transaction. On SQLite it is a write transaction like any.
+    /// A transaction that writes one audit row and nothing else
+    /// ([`crate::state::AppState::audit_alone`]: logins, refusals, exports). On PostgreSQL it does
+    /// not wait for the writers' turn ([`Db::begin`]): its first statement locks the audit head
+    /// row, and every writer locks that row before it touches the audit tables' change counters
+    /// (`audit::append`, `audit::purge`), so the two cannot deadlock, and an export's audit row
+    /// waits for a writer only from that writer's own audit row to its commit, not for its whole
+    /// transaction. On SQLite it is a write transaction like any.
     pub async fn begin_audit(&self) -> Result<Tx, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => self.begin().await,
             Backend::Postgres => {
-                if let Some(why) = self.damaged.get() {
-                    return Err(sqlx::Error::Io(std::io::Error::other(format!("数据库文件已损坏，拒绝写入：{why}"))));
-                }
-                fresh::wrote();
+                self.about_to_write()?;
                 self.pool.begin().await
             }
         }
+    }
+
+    /// Refuses a write to a database found damaged; otherwise notes that the request writes, so
+    /// that its later reads go to the database ([`fresh::wrote`]).
+    fn about_to_write(&self) -> Result<(), sqlx::Error> {
+        if let Some(why) = self.damaged.get() {
+            return Err(sqlx::Error::Io(std::io::Error::other(format!("数据库文件已损坏，拒绝写入：{why}"))));
+        }
+        fresh::wrote();
+        Ok(())
     }
 
     /// Whether the database answers (and was not found damaged).
