@@ -122,6 +122,47 @@ async fn kept_reads_are_served_only_while_their_tables_are_unchanged() {
     assert!(browser.get("/org/people").await.text().await.unwrap().contains(&page_total(total)));
 }
 
+/// After a change, requests that ask the same page at once read it from the database once: the
+/// first reads each of its statements, the others wait for that read and are served its rows.
+#[tokio::test]
+async fn the_same_page_asked_at_once_after_a_change_is_read_once() {
+    let app = spawn_app().await;
+    let party = app.token("party").await;
+    let list = "/api/v1/people?per_page=5&sort=name&page=2";
+    let read = || app.state.db.fresh.served_and_read().1;
+    let change = || async {
+        sqlx::query("UPDATE people SET name = name WHERE id = (SELECT min(id) FROM people)")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    };
+
+    // One request after a change: the statements it reads anew.
+    let first = party.json(list).await;
+    change().await;
+    let before = read();
+    assert_eq!(party.json(list).await, first);
+    let alone = read() - before;
+    assert!(alone > 0, "a change makes the page be read again");
+
+    // Eight at once after the next change: the same reads, not eight times as many.
+    change().await;
+    let before = read();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let req = party.req(Method::GET, list);
+        set.spawn(async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<serde_json::Value>().await.unwrap()
+        });
+    }
+    while let Some(got) = set.join_next().await {
+        assert_eq!(got.unwrap(), first, "every one of them gets the page");
+    }
+    assert_eq!(read() - before, alone, "eight requests at once read the page's statements once");
+}
+
 /// The home page's to-dos and the full-text search are kept reads too: asked again they come
 /// from memory, and a change (here made by hand, as another process would) shows on the next
 /// request.

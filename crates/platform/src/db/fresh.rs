@@ -13,6 +13,9 @@
 //!   in the table's transactions). A statement that names a table without a counter (the index's
 //!   own storage tables), or the database's clock, is never kept. Nor is anything once the
 //!   request has begun writing: from then on it reads its own writes from the database.
+//! - Requests that miss the same statement under the same counts at once ask the database once:
+//!   the first reads, the others wait for its result and are served it (after a change, every
+//!   session of an account asking its page would otherwise read the same rows side by side).
 //! - Reads outside a request (exports streaming after their handler, background work, commands)
 //!   go to the database.
 
@@ -61,6 +64,9 @@ pub struct Fresh {
     counts: RwLock<Arc<Counts>>,
     reading: tokio::sync::Mutex<()>,
     kept: Mutex<Kept>,
+    /// The statements being read now, with the counts they are read under: a request that misses
+    /// one of them waits for that read instead of making its own.
+    turns: Mutex<HashMap<(Key, Vec<i64>), Arc<tokio::sync::Mutex<()>>, foldhash::fast::RandomState>>,
     served: AtomicU64,
     read: AtomicU64,
 }
@@ -84,7 +90,7 @@ struct Kept {
     map: HashMap<Key, Entry, foldhash::fast::RandomState>,
 }
 
-#[derive(Hash, PartialEq, Eq)]
+#[derive(Clone, Hash, PartialEq, Eq)]
 struct Key {
     text: String,
     binds: String,
@@ -211,9 +217,39 @@ impl Fresh {
         }
     }
 
+    /// The turn to read `key` under the counts `at`: at once when no request is reading it, else
+    /// when the one reading it has finished (and, most often, kept what the caller wants).
+    async fn turn(&self, key: &Key, at: &[i64]) -> Turn<'_> {
+        let id = (key.clone(), at.to_vec());
+        let lock = self.turns.lock().unwrap_or_else(PoisonError::into_inner).entry(id.clone()).or_default().clone();
+        let held = lock.lock_owned().await;
+        Turn { fresh: self, id: Some(id), held: Some(held) }
+    }
+
     /// Reads answered from memory, and reads that went to the database and were kept, so far.
     pub fn served_and_read(&self) -> (u64, u64) {
         (self.served.load(Ordering::Relaxed), self.read.load(Ordering::Relaxed))
+    }
+}
+
+/// A request's turn to read a statement (see [`Fresh::turn`]). Let go when dropped, also when
+/// the request is cancelled mid-read; the last to let go removes the statement's entry.
+struct Turn<'a> {
+    fresh: &'a Fresh,
+    id: Option<(Key, Vec<i64>)>,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut turns = self.fresh.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        drop(self.held.take());
+        if let Some(id) = self.id.take()
+            // Only the map's own reference is left: nobody holds or waits for this turn.
+            && turns.get(&id).is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            turns.remove(&id);
+        }
     }
 }
 
@@ -352,6 +388,12 @@ where
         return sql.query_as::<T>().fetch_all(&db.reads()).await;
     };
     let at = counts.of_tables(&tables);
+    let _turn = db.fresh.turn(&key, &at).await;
+    // Whoever had the turn before has read it under these counts, unless it was too large to keep.
+    if let Some(rows) = db.fresh.get::<T>(&key, &counts) {
+        db.fresh.served.fetch_add(1, Ordering::Relaxed);
+        return Ok(rows);
+    }
     let rows = sql.query_as::<T>().fetch_all(&db.reads()).await?;
     if rows.len() <= ONE_RESULT_ROWS {
         db.fresh.read.fetch_add(1, Ordering::Relaxed);
