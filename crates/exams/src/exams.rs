@@ -155,21 +155,15 @@ pub async fn create(ctx: &Ctx, f: &FormPairs) -> AppResult<i64> {
         q.push(" OR u.path LIKE (SELECT path FROM units WHERE id = ").bind(*uid).push(") || '%'");
     }
     if let Some(o) = org {
-        q.push(
-            " OR p.branch_id IN (SELECT id FROM party_orgs WHERE path LIKE (SELECT path FROM party_orgs WHERE id = ",
-        )
-        .bind(o)
-        .push(") || '%')");
+        q.push(" OR ");
+        q.push_in_select("p.branch_id", |q| {
+            q.push("SELECT id FROM party_orgs WHERE path LIKE (SELECT path FROM party_orgs WHERE id = ")
+                .bind(o)
+                .push(") || '%'");
+        });
     }
     if !named.is_empty() {
-        q.push(" OR p.id IN (");
-        for (i, id) in named.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(*id);
-        }
-        q.push(")");
+        q.push(" OR p.id IN (").push_ids(named.iter().copied()).push(")");
     }
     q.push(")");
     let people: Vec<i64> = q.query_scalar().fetch_all(&ctx.state.db.pool).await?;

@@ -231,3 +231,54 @@ async fn the_bank_is_for_its_editors_and_imports_are_checked_whole() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(app.scalar("SELECT count(*) FROM questions").await, before + 3);
 }
+
+/// The people who must sit an exam, chosen by a Party organisation (and those below it) and by
+/// name: the organisation's active members and the named ones, each once.
+#[tokio::test]
+async fn candidates_by_organisation_and_by_name_are_those_people_each_once() {
+    let app = spawn_app().await;
+    let party = app.token("party").await;
+    let (first, officer) = fixture(&app, &party, 30, 60).await;
+    let db = &app.state.db.pool;
+    let paper: i64 =
+        sqlx::query_scalar("SELECT paper_id FROM exams WHERE id = $1").bind(first).fetch_one(db).await.unwrap();
+    // The organisation with the most active members below it (the committee's general branch or a branch).
+    let (org, path): (i64, String) = sqlx::query_as(
+        "SELECT o.id, o.path FROM party_orgs o WHERE o.parent_id IS NOT NULL ORDER BY \
+         (SELECT count(*) FROM people p JOIN party_orgs b ON b.id = p.branch_id \
+          WHERE p.employment_status = 'active' AND b.path LIKE o.path || '%') DESC, o.id LIMIT 1",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    let mut expected: Vec<i64> = sqlx::query_scalar(
+        "SELECT p.id FROM people p JOIN party_orgs b ON b.id = p.branch_id \
+         WHERE p.employment_status = 'active' AND b.path LIKE $1 || '%'",
+    )
+    .bind(&path)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert!(expected.len() > 1, "the organisation has members: {}", expected.len());
+    let member = expected[0];
+    expected.push(officer);
+    expected.sort_unstable();
+    expected.dedup();
+    let now = app.clock.now_ms();
+    let exam = post(
+        &party,
+        "/api/v1/exams",
+        json!({"title": "支部测试考试", "paper_id": paper, "opens_at": local(now - 120_000), "closes_at": local(now + 3_600_000),
+            "attempts_allowed": 1, "show_answers": false, "org_id": org, "person_ids": [officer, member]}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let got: Vec<i64> =
+        sqlx::query_scalar("SELECT person_id FROM exam_candidates WHERE exam_id = $1 ORDER BY person_id")
+            .bind(exam)
+            .fetch_all(db)
+            .await
+            .unwrap();
+    assert_eq!(got, expected);
+}
