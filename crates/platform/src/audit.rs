@@ -93,6 +93,14 @@ fn unreachable_key() -> HmacSm3 {
     panic!("HMAC accepts any key length")
 }
 
+/// The statement that inserts one audit row, its values bound by [`AuditRow::bind`] ($14 is the MAC).
+macro_rules! insert_row {
+    () => {
+        "INSERT INTO audit_log (seq, at, user_id, username, role, unit_id, addr, event, object_type, \
+         object_id, detail, result, request_id, mac) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"
+    };
+}
+
 /// Appends one row in `tx`. The head row is updated first, which serialises writers on both
 /// databases (a row lock in PostgreSQL, the write lock in SQLite) so the chain has no forks.
 pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Event<'_>) -> Result<i64, sqlx::Error> {
@@ -117,28 +125,39 @@ pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Eve
         mac: String::new(),
     };
     row.mac = row.compute_mac(key, &prev);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, user_id, username, role, unit_id, addr, event, object_type, \
-         object_id, detail, result, request_id, mac) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-    )
-    .bind(row.seq)
-    .bind(row.at)
-    .bind(row.user_id)
-    .bind(&row.username)
-    .bind(&row.role)
-    .bind(row.unit_id)
-    .bind(&row.addr)
-    .bind(&row.event)
-    .bind(&row.object_type)
-    .bind(&row.object_id)
-    .bind(&row.detail)
-    .bind(&row.result)
-    .bind(&row.request_id)
-    .bind(&row.mac)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1").bind(&row.mac).execute(&mut **tx).await?;
+    if tx.backend_name() == "PostgreSQL" {
+        // The row and the head's new MAC in one round trip: a writer holds the writers' turn
+        // (and the head row) meanwhile.
+        row.bind(sqlx::query(concat!("WITH r AS (", insert_row!(), ") UPDATE audit_head SET mac = $14 WHERE id = 1")))
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        row.bind(sqlx::query(insert_row!())).execute(&mut **tx).await?;
+        sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1").bind(&row.mac).execute(&mut **tx).await?;
+    }
     Ok(seq)
+}
+
+impl AuditRow {
+    fn bind<'q>(
+        &'q self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        q.bind(self.seq)
+            .bind(self.at)
+            .bind(self.user_id)
+            .bind(&self.username)
+            .bind(&self.role)
+            .bind(self.unit_id)
+            .bind(&self.addr)
+            .bind(&self.event)
+            .bind(&self.object_type)
+            .bind(&self.object_id)
+            .bind(&self.detail)
+            .bind(&self.result)
+            .bind(&self.request_id)
+            .bind(&self.mac)
+    }
 }
 
 /// Appends many rows at once, chained exactly as `append` would chain them one by one: one head
@@ -178,26 +197,7 @@ pub async fn append_many(tx: &mut Tx, key: &[u8], rows: &[(i64, Actor, Event<'_>
     // One cached single-row statement per row: faster than multi-row statements through the
     // database-neutral driver.
     for r in &built {
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, user_id, username, role, unit_id, addr, event, object_type, \
-             object_id, detail, result, request_id, mac) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-        )
-        .bind(r.seq)
-        .bind(r.at)
-        .bind(r.user_id)
-        .bind(&r.username)
-        .bind(&r.role)
-        .bind(r.unit_id)
-        .bind(&r.addr)
-        .bind(&r.event)
-        .bind(&r.object_type)
-        .bind(&r.object_id)
-        .bind(&r.detail)
-        .bind(&r.result)
-        .bind(&r.request_id)
-        .bind(&r.mac)
-        .execute(&mut **tx)
-        .await?;
+        r.bind(sqlx::query(insert_row!())).execute(&mut **tx).await?;
     }
     sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1").bind(&prev).execute(&mut **tx).await?;
     Ok(first + rows.len() as i64 - 1)

@@ -262,3 +262,38 @@ async fn audit_rows_alone_and_with_changes_at_once_keep_one_chain() {
     assert!(after >= before + 8 + written, "{before} → {after}");
     assert_eq!(verify(&app.state.db, &app.state.keys.audit).await.unwrap(), Verdict::Ok { rows: after });
 }
+
+/// Writers take turns: a second write transaction begins only when the first has committed (on
+/// PostgreSQL through the writers' lock, taken with the transaction's BEGIN), and both audit rows
+/// land in one chain.
+#[tokio::test]
+async fn a_second_writer_waits_for_the_first_to_commit() {
+    let app = spawn_app().await;
+    let db = app.state.db.clone();
+    let actor = platform::audit::Actor { username: "test".into(), ..Default::default() };
+    let mut first = db.begin().await.unwrap();
+    if app.database_url.is_some() {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7301 AND granted \
+             AND pid = pg_backend_pid()",
+        )
+        .fetch_one(&mut *first)
+        .await
+        .unwrap();
+        assert_eq!(held, 1, "the first writer holds the writers' turn");
+    }
+    app.state.audit(&mut first, &actor, platform::audit::Event::ok("first", "test", 1)).await.unwrap();
+    let second = {
+        let (db, state, actor) = (db.clone(), app.state.clone(), actor.clone());
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            state.audit(&mut tx, &actor, platform::audit::Event::ok("second", "test", 2)).await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "the second writer waits while the first is open");
+    first.commit().await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), second).await.unwrap().unwrap();
+    assert!(matches!(verify(&app.state.db, &app.state.keys.audit).await.unwrap(), Verdict::Ok { .. }));
+}

@@ -311,10 +311,9 @@ impl Db {
             Backend::Postgres => {
                 // Writers take turns, as on SQLite: each table's change counter is a row a
                 // writer holds until it commits, and two writers taking two tables' counters in
-                // opposite orders would deadlock.
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(&mut *tx).await?;
-                Ok(tx)
+                // opposite orders would deadlock. One round trip: a statement without parameters
+                // is sent as a simple query, which may hold two.
+                self.pool.begin_with("BEGIN; SELECT pg_advisory_xact_lock(7301)").await
             }
         }
     }
