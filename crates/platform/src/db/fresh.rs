@@ -220,10 +220,15 @@ impl Fresh {
     /// The turn to read `key` under the counts `at`: at once when no request is reading it, else
     /// when the one reading it has finished (and, most often, kept what the caller wants).
     async fn turn(&self, key: &Key, at: &[i64]) -> Turn<'_> {
-        let id = (key.clone(), at.to_vec());
-        let lock = self.turns.lock().unwrap_or_else(PoisonError::into_inner).entry(id.clone()).or_default().clone();
+        let lock = self
+            .turns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((key.clone(), at.to_vec()))
+            .or_default()
+            .clone();
         let held = lock.lock_owned().await;
-        Turn { fresh: self, id: Some(id), held: Some(held) }
+        Turn { fresh: self, held: Some(held) }
     }
 
     /// Reads answered from memory, and reads that went to the database and were kept, so far.
@@ -233,10 +238,9 @@ impl Fresh {
 }
 
 /// A request's turn to read a statement (see [`Fresh::turn`]). Let go when dropped, also when
-/// the request is cancelled mid-read; the last to let go removes the statement's entry.
+/// the request is cancelled mid-read.
 struct Turn<'a> {
     fresh: &'a Fresh,
-    id: Option<(Key, Vec<i64>)>,
     held: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
@@ -244,12 +248,10 @@ impl Drop for Turn<'_> {
     fn drop(&mut self) {
         let mut turns = self.fresh.turns.lock().unwrap_or_else(PoisonError::into_inner);
         drop(self.held.take());
-        if let Some(id) = self.id.take()
-            // Only the map's own reference is left: nobody holds or waits for this turn.
-            && turns.get(&id).is_some_and(|lock| Arc::strong_count(lock) == 1)
-        {
-            turns.remove(&id);
-        }
+        // The statements nobody holds or waits for any more (only the map's own reference is
+        // left): this one, unless others wait, and any whose waiters were all cancelled. The map
+        // holds at most the reads under way.
+        turns.retain(|_, lock| Arc::strong_count(lock) > 1);
     }
 }
 
@@ -434,6 +436,31 @@ mod tests {
         assert_eq!(c.of_statement("SELECT block FROM audit_log_fts_data"), None);
         assert_eq!(c.of_statement("SELECT count(*) FROM people WHERE due_on < CURRENT_DATE"), None);
         assert_eq!(c.of_statement("SELECT 1"), Some(vec![]));
+    }
+
+    #[tokio::test]
+    async fn a_turn_waits_for_the_one_before_and_leaves_nothing_behind_when_waiters_give_up() {
+        let fresh: &'static Fresh = Box::leak(Box::default());
+        let key = Key { text: "SELECT 1".into(), binds: String::new(), ty: TypeId::of::<i64>() };
+        let first = fresh.turn(&key, &[1]).await;
+        // Another statement, or the same under other counts, does not wait.
+        drop(fresh.turn(&key, &[2]).await);
+        let waiter = tokio::spawn({
+            let key = key.clone();
+            async move { drop(fresh.turn(&key, &[1]).await) }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished(), "the same statement under the same counts waits");
+        waiter.abort();
+        let _ = waiter.await;
+        let later = tokio::spawn({
+            let key = key.clone();
+            async move { drop(fresh.turn(&key, &[1]).await) }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        drop(first);
+        later.await.unwrap();
+        assert!(fresh.turns.lock().unwrap().is_empty(), "no turn is left once nobody reads");
     }
 
     #[test]
