@@ -30,7 +30,18 @@ pub struct Server {
 }
 
 impl Drop for Server {
+    /// Stopped as an operator stops it (SIGTERM: the server finishes its requests and closes its
+    /// database), so that the next run starts from a closed database, not a crashed one (`bench
+    /// crash` is about that). Killed after ten seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

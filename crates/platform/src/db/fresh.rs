@@ -66,10 +66,13 @@ pub struct Fresh {
     kept: Mutex<Kept>,
     /// The statements being read now, with the counts they are read under: a request that misses
     /// one of them waits for that read instead of making its own.
-    turns: Mutex<HashMap<(Key, Vec<i64>), Arc<tokio::sync::Mutex<()>>, foldhash::fast::RandomState>>,
+    turns: Mutex<Turns>,
     served: AtomicU64,
     read: AtomicU64,
 }
+
+/// A turn for each statement being read, by its key and the counts it is read under.
+type Turns = HashMap<(Key, Vec<i64>), Arc<tokio::sync::Mutex<()>>, foldhash::fast::RandomState>;
 
 #[derive(Default)]
 struct Counts {
