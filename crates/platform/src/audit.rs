@@ -1,7 +1,7 @@
 //! The audit chain: append-only rows, each carrying an HMAC-SM3 over its fields and the previous
 //! row's MAC, written in the same transaction as the change it records.
 
-use crate::db::{Db, Tx};
+use crate::db::{Backend, Db, Tx};
 use hmac::{Hmac, KeyInit, Mac};
 use sm3::Sm3;
 
@@ -125,7 +125,7 @@ pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Eve
         mac: String::new(),
     };
     row.mac = row.compute_mac(key, &prev);
-    if tx.backend_name() == "PostgreSQL" {
+    if Backend::of(tx) == Backend::Postgres {
         // The row and the head's new MAC in one round trip: a writer holds the writers' turn
         // (and the head row) meanwhile.
         row.bind(sqlx::query(concat!("WITH r AS (", insert_row!(), ") UPDATE audit_head SET mac = $14 WHERE id = 1")))
@@ -338,10 +338,10 @@ pub async fn purge(db: &Db, key: &[u8], now_ms: i64, before_ms: i64, actor: &Act
             .await?;
     let Some((anchor, mac)) = last else { return Ok(0) };
     match db.backend {
-        crate::db::Backend::Sqlite => {
+        Backend::Sqlite => {
             sqlx::query("UPDATE audit_head SET purging = 1 WHERE id = 1").execute(&mut *tx).await?;
         }
-        crate::db::Backend::Postgres => {
+        Backend::Postgres => {
             sqlx::query("SET LOCAL gangju.audit_purge = 'on'").execute(&mut *tx).await?;
         }
     }

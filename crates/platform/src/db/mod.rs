@@ -25,6 +25,13 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The database a transaction runs on (for code that has a transaction and not its [`Db`]).
+    pub fn of(tx: &Tx) -> Backend {
+        if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite }
+    }
+}
+
 #[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
