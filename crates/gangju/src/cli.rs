@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use gangju::config::{AdminAction, AuditAction, Cli, Command, Common, resolve};
-use gangju::{Options, backup, build, demo, open_db, serve};
+use gangju::{Options, Phases, backup, build, build_timed, demo, open_db, serve};
 use platform::audit::{Actor, Event, Verdict};
 use platform::clock::Clock;
 use platform::db::DbLocation;
@@ -48,7 +48,8 @@ async fn shutdown_signal() {
 async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let data = opts.data_dir.clone();
-    let (state, app) = build(Options { check_after_start: true, ..opts }).await?;
+    let mut phases = Phases::default();
+    let (state, app) = build_timed(Options { check_after_start: true, ..opts }, &mut phases).await?;
     if is_demo {
         if demo::seed(&state, demo::DEMO_PEOPLE).await? {
             println!("已在 {} 生成演示数据库。", data.display());
@@ -58,9 +59,10 @@ async fn run_server(opts: Options, addr: String, is_demo: bool) -> anyhow::Resul
     state.db.check_later();
     let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
     println!(
-        "纲举已启动：http://{}（用时 {} ms，按 Ctrl+C 停止）",
+        "纲举已启动：http://{}（用时 {} ms：{}；按 Ctrl+C 停止）",
         listener.local_addr()?,
-        started.elapsed().as_millis()
+        started.elapsed().as_millis(),
+        phases.summary()
     );
     serve(listener, app, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
