@@ -498,3 +498,84 @@ async fn the_compliance_grid_pages_by_organisation_and_narrows_to_a_unit() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("单位编号"));
 }
+
+#[tokio::test]
+async fn a_studied_material_stays_and_an_unstudied_one_is_deleted_without_a_trace() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let (committee, people) = committee_and_officers(&app).await;
+    let mut ids = Vec::new();
+    for title in ["测试讲话甲", "测试通知乙"] {
+        let r = api
+            .send(
+                Method::POST,
+                "/api/v1/study_materials",
+                json!({"kind": "speech", "title": title, "published_on": "2020-03-01", "full_text": "zephyrine 全文"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        ids.push(r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let (studied, unstudied) = (ids[0], ids[1]);
+    let attendance: Vec<_> = people.iter().map(|p| json!({"person_id": p, "status": "present"})).collect();
+    let r = api
+        .send(
+            Method::POST,
+            "/api/v1/meetings",
+            json!({"org_id": committee, "kind": "committee_meeting", "title": "学习会", "held_on": "2020-03-02",
+            "agenda": [{"kind": "study", "title": "学习讲话", "material_id": studied}], "attendance": attendance}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+
+    // Studied: refused with the reason, and nothing changes.
+    let audit_before = app.audit_count("delete").await;
+    let r = api.req(Method::DELETE, &format!("/api/v1/study_materials/{studied}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("已有 1 次会议学习"));
+    let browser = app.login("party").await;
+    let r = browser.post(&format!("/study/materials/{studied}/delete"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = browser.get(&format!("/study/materials/{studied}")).await.text().await.unwrap();
+    assert!(page.contains("不能删除"), "the refusal is shown on the material's page");
+    assert_eq!(api.get(&format!("/api/v1/study_materials/{studied}")).await.status(), StatusCode::OK);
+    assert_eq!(app.audit_count("delete").await, audit_before);
+
+    // Edited through the API with its version; a stale version is a conflict.
+    let r = api
+        .send(
+            Method::PUT,
+            &format!("/api/v1/study_materials/{unstudied}"),
+            json!({"kind": "document", "title": "测试通知丙", "published_on": "2020-03-05", "version": "1"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["title"], "测试通知丙");
+    let r = api
+        .send(
+            Method::PUT,
+            &format!("/api/v1/study_materials/{unstudied}"),
+            json!({"kind": "document", "title": "测试通知丁", "published_on": "2020-03-05", "version": "1"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Unstudied: the list offers 删除 for it only; deleted, it is gone from lists and search, audited.
+    let list = browser.get("/study/materials?keyword=测试").await.text().await.unwrap();
+    assert!(list.contains(&format!("/study/materials/{unstudied}/delete")));
+    assert!(!list.contains(&format!("/study/materials/{studied}/delete")));
+    let indexed = "SELECT count(*) FROM search_docs WHERE kind = 'study_material' AND record_id = $1";
+    let count = |id: i64| {
+        let pool = app.state.db.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(indexed).bind(id).fetch_one(&pool).await.unwrap() }
+    };
+    assert_eq!(count(unstudied).await, 1);
+    let r = browser.post(&format!("/study/materials/{unstudied}/delete"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(api.get(&format!("/api/v1/study_materials/{unstudied}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(count(unstudied).await, 0, "its search entry is removed with it");
+    assert_eq!(count(studied).await, 1);
+    assert_eq!(app.audit_count("delete").await, audit_before + 1);
+    let list = api.json("/api/v1/study_materials?keyword=测试").await;
+    assert_eq!(list["total"], 1);
+}

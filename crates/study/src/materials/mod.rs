@@ -30,9 +30,17 @@ pub fn routes(r: Routes) -> Routes {
         .get("/study/materials/{id}", view, "学习材料详情", view_page)
         .get("/study/materials/{id}/edit", edit, "修改学习材料页", edit_page)
         .post("/study/materials/{id}/edit", edit, "修改学习材料", update_page)
+        .post("/study/materials/{id}/delete", edit, "删除学习材料（未被会议学习的）", delete_page)
         .get("/api/v1/study_materials", view, "学习材料列表", api_list)
         .post("/api/v1/study_materials", edit, "新增学习材料", api_create)
         .get("/api/v1/study_materials/{id}", view, "学习材料详情", api_get)
+        .put(
+            "/api/v1/study_materials/{id}",
+            edit,
+            "修改学习材料（kind, title, speaker, published_on, source, full_text, version）",
+            api_update,
+        )
+        .delete("/api/v1/study_materials/{id}", edit, "删除学习材料（未被会议学习的）", api_delete)
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -200,6 +208,29 @@ pub async fn update(ctx: &Ctx, id: i64, f: &MaterialForm) -> AppResult<()> {
     Ok(())
 }
 
+/// Deletes a material no meeting has studied. One a meeting's agenda links is part of that
+/// meeting's record (and of the follow-up figures): it is refused with how many meetings studied it.
+pub async fn delete(ctx: &Ctx, id: i64) -> AppResult<()> {
+    let m = get(ctx, id).await?;
+    let mut tx = ctx.state.db.begin().await?;
+    // Counted again inside the write: a meeting saved since `get` read it must not lose its link.
+    let studied: i64 = sqlx::query_scalar("SELECT count(DISTINCT meeting_id) FROM agenda_items WHERE material_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if studied > 0 {
+        return Err(AppError::Conflict(format!(
+            "学习材料“{}”已有 {studied} 次会议学习，是会议记录的一部分，不能删除；内容有误的请修改",
+            m.title
+        )));
+    }
+    sqlx::query("DELETE FROM study_materials WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    platform::search::remove(&mut tx, "study_material", id).await?;
+    ctx.state.audit(&mut tx, &ctx.actor(), Event::ok("delete", "study_material", id).detail(m.title)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[derive(Template)]
 #[template(path = "materials_list.html")]
 struct ListPage {
@@ -286,6 +317,14 @@ async fn update_page(ctx: Ctx, Path(id): Path<i64>, f: axum::Form<MaterialForm>)
     }
 }
 
+async fn delete_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    match delete(&ctx, id).await {
+        Ok(()) => Ok(redirect_with_flash("/study/materials", "学习材料已删除")),
+        Err(AppError::Conflict(msg)) => Ok(redirect_with_flash(&format!("/study/materials/{id}"), &msg)),
+        Err(e) => Err(e),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "material_view.html")]
 struct ViewPage {
@@ -323,4 +362,19 @@ async fn api_create(
     let f: MaterialForm = platform::web::form::form_from_json(b)?;
     let id = create(&ctx, &f).await?;
     Ok((StatusCode::CREATED, Json(get(&ctx, id).await?)).into_response())
+}
+
+async fn api_update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let f: MaterialForm = platform::web::form::form_from_json(b)?;
+    update(&ctx, id, &f).await?;
+    Ok(Json(get(&ctx, id).await?).into_response())
+}
+
+async fn api_delete(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    delete(&ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
