@@ -80,6 +80,14 @@ const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/5003_measures_lead_year_postgres.sql"),
         },
     },
+    Migration {
+        version: 5004,
+        name: "supervision: measures' dates compared bytewise, overdue indexes with the id (PostgreSQL)",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/5004_measures_dates_sqlite.sql"),
+            postgres: include_str!("../migrations/5004_measures_dates_postgres.sql"),
+        },
+    },
 ];
 
 pub fn area() -> Area {

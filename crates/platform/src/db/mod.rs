@@ -219,12 +219,18 @@ impl Db {
                     // compiling took 25 ms of a query that runs in 2 (a 3 s home page under load).
                     // A kept statement is planned once for all its values: planning again for each
                     // was most of the database's work (see `Sql::query`); what a plan must know,
-                    // LIMIT and OFFSET, is written into the text.
+                    // LIMIT and OFFSET, is written into the text. No parallel workers: with every
+                    // core busy answering requests, a summary that read the province's measures
+                    // in three processes took as long as in one (14 against 15 ms alone) with
+                    // three times the CPU.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            sqlx::raw_sql("SET jit = off; SET plan_cache_mode = force_generic_plan")
-                                .execute(&mut *conn)
-                                .await?;
+                            sqlx::raw_sql(
+                                "SET jit = off; SET plan_cache_mode = force_generic_plan; \
+                                 SET max_parallel_workers_per_gather = 0",
+                            )
+                            .execute(&mut *conn)
+                            .await?;
                             Ok(())
                         })
                     })

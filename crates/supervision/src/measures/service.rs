@@ -176,9 +176,13 @@ fn cols(at: Date) -> String {
     )
 }
 
+/// Every measure has its lead department (NOT NULL, a foreign key), so the department's lookup is
+/// a LEFT JOIN like the others: the same rows, and dropped from a count or a page's keys that do
+/// not use it (`Sql::drop_unused_lookups`; PostgreSQL drops it too). Joined, the bureau's overdue
+/// count looked up 27,000 departments.
 const FROM: &str = "FROM measures m LEFT JOIN task_plans tp ON tp.id = m.plan_id \
     LEFT JOIN rectifications rc ON rc.id = m.rectification_id LEFT JOIN people l ON l.id = m.leader_id \
-    JOIN units lu ON lu.id = m.lead_unit_id";
+    LEFT JOIN units lu ON lu.id = m.lead_unit_id";
 
 pub const SORTS: &[(&str, &str)] = &[("deadline", "m.deadline"), ("number", "m.number"), ("dept", "lu.name")];
 
