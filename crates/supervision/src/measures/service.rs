@@ -436,11 +436,15 @@ pub async fn reporting_units(ctx: &Ctx, m: &Measure) -> AppResult<Vec<(i64, Stri
     let user = ctx.user()?;
     let mut units = vec![(m.lead_unit_id, m.lead_unit_name.clone())];
     units.extend(m.partners.iter().cloned());
+    // The departments' paths in one read, kept while the units are unchanged (a statement per
+    // department was two or three round trips of every progress report).
+    let mut q = Sql::new("SELECT id, path FROM units WHERE id IN (");
+    q.push_ids(units.iter().map(|(id, _)| *id)).push(")");
+    let paths: Vec<(i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
     let mut out = Vec::new();
     for (id, name) in units {
-        let path: String =
-            sqlx::query_scalar("SELECT path FROM units WHERE id = $1").bind(id).fetch_one(&ctx.state.db.pool).await?;
-        if user.scope.covers_unit(id, &path) && !out.iter().any(|(u, _)| *u == id) {
+        let covered = paths.iter().any(|(u, path)| *u == id && user.scope.covers_unit(id, path));
+        if covered && !out.iter().any(|(u, _)| *u == id) {
             out.push((id, name));
         }
     }
