@@ -321,6 +321,37 @@ async function main() {
     await shot('meeting-1366.png');
   });
 
+  await scenario('party office: a study material added, then deleted; a studied one keeps no 删除', DESKTOP, async (t) => {
+    const { page, shot } = t;
+    await login(page, 'party');
+    await t.goto('/study/materials/new');
+    await page.fill('#title', 'E2E 测试学习材料');
+    await page.fill('#published_on', '2022-03-01');
+    await Promise.all([page.waitForURL(/\/study\/materials\/\d+$/), page.locator('form.form button[type=submit]').click()]);
+    const url = page.url();
+    await t.goto('/study/materials?keyword=E2E');
+    const row = page.locator('table.table tbody tr', { hasText: 'E2E 测试学习材料' });
+    check(await row.locator('button', { hasText: '删除' }).count() === 1, 'no 删除 for an unstudied material');
+    await shot('materials-1366.png');
+    // On the list, 删除 is offered exactly for the rows no meeting studied (学习次数, the sixth column).
+    await t.goto('/study/materials');
+    const rows = await page.locator('table.table').first().locator('tbody tr').all();
+    let studied = 0;
+    for (const r of rows) {
+      const times = Number(await r.locator('td').nth(5).innerText());
+      const offers = await r.locator('button', { hasText: '删除' }).count();
+      check(offers === (times === 0 ? 1 : 0), `学习次数 ${times} with ${offers} 删除`);
+      if (times > 0) studied++;
+    }
+    check(studied > 0, 'the demo has studied materials on the first page');
+    await t.goto(url.replace(base, ''));
+    await page.locator('.toolbar button', { hasText: '删除' }).click();
+    const dialog = page.locator('.confirm-dialog');
+    check((await dialog.innerText()).includes('E2E 测试学习材料'), `dialog says ${JSON.stringify(await dialog.innerText())}`);
+    await Promise.all([page.waitForURL(/\/study\/materials$/), dialog.getByRole('button', { name: '确定' }).click()]);
+    check((await page.locator('.flash').innerText()).includes('学习材料已删除'), 'no 学习材料已删除 message');
+  });
+
   await scenario('party office: minutes edited in the rich-text editor', DESKTOP, async (t) => {
     const { page, shot } = t;
     await login(page, 'party');
