@@ -69,6 +69,14 @@ const MIGRATIONS: &[Migration] = &[
         name: "study: meetings by date with their unit and organisation",
         sql: MigrationSql::Portable(include_str!("../migrations/4004_meeting_day_units.sql")),
     },
+    Migration {
+        version: 4005,
+        name: "study: a unit's meetings by date (PostgreSQL)",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/4005_meetings_unit_day_sqlite.sql"),
+            postgres: include_str!("../migrations/4005_meetings_unit_day_postgres.sql"),
+        },
+    },
 ];
 
 pub fn area() -> Area {
