@@ -591,7 +591,8 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     ));
     // The rows the file holds, read back from it: a log longer than an export's limit (a
     // province's) is exported up to the limit.
-    let rows = if audit.written as i64 == audit.logged {
+    // (The export's own audit row may be in the file too: the log is counted just before it.)
+    let rows = if audit.written as i64 >= audit.logged {
         format!("{} 行", audit.written)
     } else {
         format!(
