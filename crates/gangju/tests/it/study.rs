@@ -542,23 +542,15 @@ async fn a_studied_material_stays_and_an_unstudied_one_is_deleted_without_a_trac
     assert_eq!(app.audit_count("delete").await, audit_before);
 
     // Edited through the API with its version; a stale version is a conflict.
-    let r = api
-        .send(
-            Method::PUT,
-            &format!("/api/v1/study_materials/{unstudied}"),
-            json!({"kind": "document", "title": "测试通知丙", "published_on": "2020-03-05", "version": "1"}),
-        )
-        .await;
+    let path = format!("/api/v1/study_materials/{unstudied}");
+    let edit = |title: &str| {
+        let body = json!({"kind": "document", "title": title, "published_on": "2020-03-05", "version": "1"});
+        api.send(Method::PUT, &path, body)
+    };
+    let r = edit("测试通知丙").await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["title"], "测试通知丙");
-    let r = api
-        .send(
-            Method::PUT,
-            &format!("/api/v1/study_materials/{unstudied}"),
-            json!({"kind": "document", "title": "测试通知丁", "published_on": "2020-03-05", "version": "1"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(edit("测试通知丁").await.status(), StatusCode::CONFLICT, "version 1 is stale now");
 
     // Unstudied: the list offers 删除 for it only; deleted, it is gone from lists and search, audited.
     let list = browser.get("/study/materials?keyword=测试").await.text().await.unwrap();
