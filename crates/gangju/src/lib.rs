@@ -122,6 +122,7 @@ pub async fn build_timed(opts: Options, phases: &mut Phases) -> anyhow::Result<(
         demo,
         registry,
         user_cache: Default::default(),
+        audit_head: Default::default(),
     }));
     state.reload_policy(Some(opts.policy)).await?;
     let app = platform::app(state.clone(), routes.router);

@@ -4,6 +4,7 @@
 use crate::db::{Backend, Db, Tx};
 use hmac::{Hmac, KeyInit, Mac};
 use sm3::Sm3;
+use sqlx::Row;
 
 type HmacSm3 = Hmac<Sm3>;
 
@@ -96,20 +97,46 @@ fn unreachable_key() -> HmacSm3 {
 /// The statement that inserts one audit row, its values bound by [`AuditRow::bind`] ($14 is the MAC).
 macro_rules! insert_row {
     () => {
+        concat!(insert_row!(columns), " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)")
+    };
+    (select) => {
+        concat!(insert_row!(columns), " SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14")
+    };
+    (columns) => {
         "INSERT INTO audit_log (seq, at, user_id, username, role, unit_id, addr, event, object_type, \
-         object_id, detail, result, request_id, mac) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"
+         object_id, detail, result, request_id, mac)"
     };
 }
 
-/// Appends one row in `tx`. The head row is updated first, which serialises writers on both
-/// databases (a row lock in PostgreSQL, the write lock in SQLite) so the chain has no forks.
-pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Event<'_>) -> Result<i64, sqlx::Error> {
-    let (seq, prev): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac")
-            .fetch_one(&mut **tx)
-            .await?;
+/// The audit head as this process last moved it (PostgreSQL): the next row is chained to it
+/// without reading the head first, in one statement that moves the head only if it is still that
+/// one, so a guess made stale by another process's rows, a purge or a rolled-back transaction
+/// writes nothing, and the row is then chained to the head the statement found. A writer holds
+/// the writers' turn while it appends: the guess saves one of its round trips.
+#[derive(Default)]
+pub struct LastHead(std::sync::Mutex<Option<(i64, String)>>);
+
+impl LastHead {
+    fn get(&self) -> Option<(i64, String)> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+    fn set(&self, seq: i64, mac: &str) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((seq, mac.to_string()));
+    }
+}
+
+/// Appends one row in `tx`. Updating the head serialises writers on both databases (a row lock
+/// in PostgreSQL, the write lock in SQLite) so the chain has no forks.
+pub async fn append(
+    tx: &mut Tx,
+    key: &[u8],
+    last: &LastHead,
+    now_ms: i64,
+    actor: &Actor,
+    ev: Event<'_>,
+) -> Result<i64, sqlx::Error> {
     let mut row = AuditRow {
-        seq,
+        seq: 0,
         at: now_ms,
         user_id: actor.user_id,
         username: actor.username.clone(),
@@ -124,18 +151,53 @@ pub async fn append(tx: &mut Tx, key: &[u8], now_ms: i64, actor: &Actor, ev: Eve
         request_id: actor.request_id.clone(),
         mac: String::new(),
     };
-    row.mac = row.compute_mac(key, &prev);
-    if Backend::of(tx) == Backend::Postgres {
-        // The row and the head's new MAC in one round trip: a writer holds the writers' turn
-        // (and the head row) meanwhile.
-        row.bind(sqlx::query(concat!("WITH r AS (", insert_row!(), ") UPDATE audit_head SET mac = $14 WHERE id = 1")))
-            .execute(&mut **tx)
-            .await?;
-    } else {
+    if Backend::of(tx) == Backend::Sqlite {
+        let (seq, prev): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac")
+                .fetch_one(&mut **tx)
+                .await?;
+        row.seq = seq;
+        row.mac = row.compute_mac(key, &prev);
         row.bind(sqlx::query(insert_row!())).execute(&mut **tx).await?;
         sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1").bind(&row.mac).execute(&mut **tx).await?;
+        return Ok(seq);
     }
-    Ok(seq)
+    // PostgreSQL: chained to the guess. The head is locked first (as every writer of the chain
+    // locks it before the audit tables' change counters, which the statement's triggers move even
+    // when it writes nothing), then moved and the row written only if it is still the guess; the
+    // statement answers with the head it found.
+    let guess = last.get().unwrap_or((-1, String::new()));
+    row.seq = guess.0 + 1;
+    row.mac = row.compute_mac(key, &guess.1);
+    let found = row
+        .bind(sqlx::query(concat!(
+            "WITH cur AS (SELECT seq, mac FROM audit_head WHERE id = 1 FOR UPDATE), \
+             h AS (UPDATE audit_head SET seq = $1, mac = $14 WHERE id = 1 \
+             AND EXISTS (SELECT 1 FROM cur WHERE seq = $15 AND mac = $16) RETURNING id), \
+             r AS (",
+            insert_row!(select),
+            " FROM h) SELECT seq, mac FROM cur"
+        )))
+        .bind(guess.0)
+        .bind(&guess.1)
+        .fetch_one(&mut **tx)
+        .await?;
+    let found: (i64, String) = (found.try_get(0)?, found.try_get(1)?);
+    if found != guess {
+        // Another process's rows, a purge or a rolled-back transaction: chained to the head
+        // found, which this transaction now holds.
+        row.seq = found.0 + 1;
+        row.mac = row.compute_mac(key, &found.1);
+        row.bind(sqlx::query(concat!(
+            "WITH r AS (",
+            insert_row!(),
+            ") UPDATE audit_head SET seq = $1, mac = $14 WHERE id = 1"
+        )))
+        .execute(&mut **tx)
+        .await?;
+    }
+    last.set(row.seq, &row.mac);
+    Ok(row.seq)
 }
 
 impl AuditRow {
@@ -352,7 +414,15 @@ pub async fn purge(db: &Db, key: &[u8], now_ms: i64, before_ms: i64, actor: &Act
         .execute(&mut *tx)
         .await?;
     let detail = format!("清理第 {} 至 {anchor} 条（{} 之前）", old_anchor + 1, crate::clock::format_ms(before_ms));
-    append(&mut tx, key, now_ms, actor, Event::ok("audit_purge", "audit_log", anchor).detail(detail)).await?;
+    append(
+        &mut tx,
+        key,
+        &LastHead::default(),
+        now_ms,
+        actor,
+        Event::ok("audit_purge", "audit_log", anchor).detail(detail),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n as i64)
 }

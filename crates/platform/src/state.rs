@@ -53,6 +53,8 @@ pub struct Inner {
     pub registry: Registry,
     /// Users loaded for requests, kept until the auth generation moves (see `auth::session`).
     pub user_cache: crate::auth::session::UserCache,
+    /// Where this process last left the audit chain ([`audit::LastHead`]).
+    pub audit_head: audit::LastHead,
 }
 
 #[derive(Clone)]
@@ -138,7 +140,7 @@ impl AppState {
 
     /// Writes an audit row inside the caller's transaction: if it fails, so does the change.
     pub async fn audit(&self, tx: &mut Tx, actor: &Actor, ev: Event<'_>) -> Result<i64, sqlx::Error> {
-        audit::append(tx, &self.keys.audit, self.clock.now_ms(), actor, ev).await
+        audit::append(tx, &self.keys.audit, &self.audit_head, self.clock.now_ms(), actor, ev).await
     }
 
     /// Writes an audit row on its own (logins, refusals, views of sensitive records).

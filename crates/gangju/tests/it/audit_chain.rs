@@ -263,6 +263,44 @@ async fn audit_rows_alone_and_with_changes_at_once_keep_one_chain() {
     assert_eq!(verify(&app.state.db, &app.state.keys.audit).await.unwrap(), Verdict::Ok { rows: after });
 }
 
+/// The server chains its next audit row to where it last left the chain, without reading the
+/// head first (PostgreSQL). Rows another process appended since, and a rolled-back transaction's,
+/// make that guess stale: the row is then chained to the real head. One chain, no gap, no fork.
+#[tokio::test]
+async fn rows_written_elsewhere_or_rolled_back_leave_one_chain() {
+    use platform::audit::{Actor, Event};
+    let app = spawn_app().await;
+    let key = app.state.keys.audit;
+    let actor = Actor { username: "test".into(), ..Default::default() };
+    let logins = app.audit_count("login").await;
+    let _ = app.login("leader").await;
+    // Appended, then rolled back: the server's guess is now one row ahead of the head.
+    let mut tx = app.state.db.begin().await.unwrap();
+    app.state.audit(&mut tx, &actor, Event::ok("rolled_back", "test", 1)).await.unwrap();
+    tx.rollback().await.unwrap();
+    let _ = app.login("party").await;
+    // Another process's rows, appended without the server.
+    let mut tx = app.state.db.begin().await.unwrap();
+    let now = app.clock.now_ms();
+    let rows = [
+        (now, actor.clone(), Event::ok("elsewhere", "test", 2)),
+        (now, actor.clone(), Event::ok("elsewhere", "test", 3)),
+    ];
+    platform::audit::append_many(&mut tx, &key, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    let _ = app.login("clerk1").await;
+    let _ = app.login("clerk2").await;
+
+    assert_eq!(app.audit_count("rolled_back").await, 0);
+    assert_eq!(app.audit_count("elsewhere").await, 2);
+    assert_eq!(app.audit_count("login").await, logins + 4);
+    let (rows, max): (i64, i64) =
+        sqlx::query_as("SELECT count(*), max(seq) FROM audit_log").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(verify(&app.state.db, &key).await.unwrap(), Verdict::Ok { rows });
+    let head: i64 = app.scalar("SELECT seq FROM audit_head").await;
+    assert_eq!(head, max, "the head is the last row");
+}
+
 /// Writers take turns: a second write transaction begins only when the first has committed (on
 /// PostgreSQL through the writers' lock, taken with the transaction's BEGIN), and both audit rows
 /// land in one chain.

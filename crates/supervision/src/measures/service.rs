@@ -8,7 +8,7 @@ use crate::domain::*;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use platform::audit::Event;
-use platform::db::{Sql, Tx};
+use platform::db::{Backend, Sql, Tx};
 use platform::scope::Scope;
 use platform::web::{ListParams, Paged, list::fetch_page};
 use platform::{AppError, AppResult, Ctx};
@@ -460,6 +460,27 @@ pub struct ProgressInput {
     pub stage: String,
 }
 
+// The statements of a step of a measure's trail ([`record`]), each given the same fifteen values:
+// the measure's new state (`$1`–`$6`; `$7` is its id, `$8` the version it moves on from) and the
+// step itself (`$9`–`$15`).
+macro_rules! move_measure {
+    () => {
+        "UPDATE measures SET status = $1, percent = $2, \
+         last_report_on = CASE WHEN $3 = '' THEN last_report_on WHEN last_report_on IS NULL OR last_report_on < $3 THEN $3 ELSE last_report_on END, \
+         done_on = $4, signed_off_by = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8"
+    };
+}
+macro_rules! new_step {
+    () => {
+        "INSERT INTO measure_progress (measure_id, unit_id, kind, reported_on, text, percent, stage, by_user, by_name, created_at)"
+    };
+}
+macro_rules! step_values {
+    () => {
+        "$7, $9, $10, $11, $12, $2, $13, $14, $15, $6"
+    };
+}
+
 /// Records a step of the trail and moves the status: progress (lead or participating department),
 /// submit (lead department only), approve / reject (approvers only, on a submitted measure).
 pub async fn record(ctx: &Ctx, id: i64, i: &ProgressInput) -> AppResult<i64> {
@@ -513,42 +534,52 @@ pub async fn record(ctx: &Ctx, id: i64, i: &ProgressInput) -> AppResult<i64> {
         "approve" => ("done", 100),
         _ => ("in_progress", m.percent.min(99)),
     };
-    let mut tx = ctx.state.db.begin().await?;
     let now = ctx.state.clock.now_ms();
-    let pid: i64 = sqlx::query_scalar(
-        "INSERT INTO measure_progress (measure_id, unit_id, kind, reported_on, text, percent, stage, by_user, by_name, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
-    )
-    .bind(id)
-    .bind(unit_id)
-    .bind(i.kind)
-    .bind(i.reported_on.to_string())
-    .bind(&i.text)
-    .bind(percent)
-    .bind(&i.stage)
-    .bind(user.id)
-    .bind(&user.display_name)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
     let reported = matches!(i.kind, "progress" | "submit").then(|| i.reported_on.to_string());
-    let n = sqlx::query(
-        "UPDATE measures SET status = $1, percent = $2, \
-         last_report_on = CASE WHEN $3 = '' THEN last_report_on WHEN last_report_on IS NULL OR last_report_on < $3 THEN $3 ELSE last_report_on END, \
-         done_on = $4, signed_off_by = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
-    )
-    .bind(status)
-    .bind(percent)
-    .bind(reported.clone().unwrap_or_default())
-    .bind((i.kind == "approve").then(|| today.to_string()))
-    .bind((i.kind == "approve").then_some(user.id))
-    .bind(now)
-    .bind(id)
-    .bind(m.version)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    platform::ledger::expect_one_updated(n)?;
+    // Every statement below is given all fifteen values (SQLite ignores those it does not name).
+    macro_rules! bind {
+        ($q:expr) => {
+            $q.bind(status)
+                .bind(percent)
+                .bind(reported.clone().unwrap_or_default())
+                .bind((i.kind == "approve").then(|| today.to_string()))
+                .bind((i.kind == "approve").then_some(user.id))
+                .bind(now)
+                .bind(id)
+                .bind(m.version)
+                .bind(unit_id)
+                .bind(i.kind)
+                .bind(i.reported_on.to_string())
+                .bind(&i.text)
+                .bind(&i.stage)
+                .bind(user.id)
+                .bind(&user.display_name)
+        };
+    }
+    let mut tx = ctx.state.db.begin().await?;
+    // The measure moves on from the version read above, and the step is written with it: on
+    // PostgreSQL in one statement (a writer holds the writers' turn for each round trip).
+    let pid = match ctx.state.db.backend {
+        Backend::Postgres => {
+            let q = sqlx::query_scalar::<_, i64>(concat!(
+                "WITH m AS (",
+                move_measure!(),
+                " RETURNING id) ",
+                new_step!(),
+                " SELECT ",
+                step_values!(),
+                " FROM m RETURNING id"
+            ));
+            bind!(q).fetch_optional(&mut *tx).await?
+        }
+        Backend::Sqlite => {
+            let n = bind!(sqlx::query(move_measure!())).execute(&mut *tx).await?.rows_affected();
+            platform::ledger::expect_one_updated(n)?;
+            let q = sqlx::query_scalar::<_, i64>(concat!(new_step!(), " VALUES (", step_values!(), ") RETURNING id"));
+            Some(bind!(q).fetch_one(&mut *tx).await?)
+        }
+    };
+    let Some(pid) = pid else { return Err(AppError::stale()) };
     let detail = format!("{} 第{}项 {}", m.parent_title, m.number, label(PROGRESS_KINDS, i.kind));
     ctx.state.audit(&mut tx, &ctx.actor(), Event::ok(i.kind, "measure", id).detail(detail)).await?;
     tx.commit().await?;
