@@ -44,11 +44,18 @@ const MENU: &[MenuItem] = &[
     MenuItem { group: "清廉建设", title: "我的考试", href: "/exams/my", need: EXAM_SIT },
 ];
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 7000,
-    name: "exams: questions, papers, exams, candidates, attempts, answers",
-    sql: MigrationSql::Portable(include_str!("../migrations/7000_exams.sql")),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 7000,
+        name: "exams: questions, papers, exams, candidates, attempts, answers",
+        sql: MigrationSql::Portable(include_str!("../migrations/7000_exams.sql")),
+    },
+    Migration {
+        version: 7001,
+        name: "exams: open sittings by deadline",
+        sql: MigrationSql::Portable(include_str!("../migrations/7001_open_attempts_index.sql")),
+    },
+];
 
 pub fn area() -> Area {
     Area {
