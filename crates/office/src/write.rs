@@ -117,7 +117,11 @@ impl SheetWriter {
         }
         for (col, cell) in cells.iter().enumerate() {
             let col_u16 = col_num(col).map_err(write_error)?;
-            let width = write_cell(self.sheet().map_err(write_error)?, row, col_u16, cell).map_err(write_error)?;
+            // A column already at its widest is not measured again (a long text's characters
+            // were a tenth of a province export's writing).
+            let measure = self.widths[col] + 2 < MAX_COLUMN_WIDTH;
+            let width =
+                write_cell(self.sheet().map_err(write_error)?, row, col_u16, cell, measure).map_err(write_error)?;
             widen(&mut self.widths, col, width);
         }
         self.next_row = row + 1;
@@ -156,13 +160,13 @@ impl SheetWriter {
     }
 }
 
-/// Writes one data cell and returns its display width.
-fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<usize, XlsxError> {
+/// Writes one data cell and returns its display width (0 for a text not to be measured).
+fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, measure: bool) -> Result<usize, XlsxError> {
     match cell {
         Cell::Text(text) => {
             let text = neutralise(text);
             sheet.write_string(row, col, text.as_ref())?;
-            Ok(text_width(&text))
+            Ok(if measure { text_width(&text) } else { 0 })
         }
         Cell::Int(n) if (-MAX_EXACT_INT..=MAX_EXACT_INT).contains(n) => {
             sheet.write_number(row, col, *n as f64)?;

@@ -25,7 +25,32 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(url) = self.database_url.take() {
+            drop_database(&url);
+        }
     }
+}
+
+/// Drops a test's PostgreSQL database, ending the connections its server still holds, so that
+/// test runs do not pile databases up on the server.
+fn drop_database(url: &str) {
+    let Some(admin) = std::env::var("GANGJU_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) else { return };
+    let Some((_, name)) = url.rsplit_once('/') else { return };
+    if !name.starts_with("gangju_t_") || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return;
+    }
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    // On a thread of its own: the test's runtime is the one being left.
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+        rt.block_on(async {
+            let pool = sqlx::AnyPool::connect(&admin).await.ok()?;
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
+            pool.close().await;
+            Some(())
+        })
+    })
+    .join();
 }
 
 pub fn temp_dir(tag: &str) -> PathBuf {

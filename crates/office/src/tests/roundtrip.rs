@@ -150,3 +150,26 @@ fn empty_sheet_has_no_headers() {
     let xlsx = template(|_| {});
     assert_eq!(read_table(&xlsx, &["姓名"], &limits()), Err(OfficeError::MissingHeaders(vec!["姓名".to_owned()])));
 }
+
+/// Each column is as wide as its widest cell (up to a limit), whichever row that cell is in: a
+/// column already at the limit is not measured again, and the others still are.
+#[test]
+fn column_widths_follow_the_widest_cell_whatever_the_order() {
+    let long = "很长的情况说明".repeat(20);
+    let rows: Vec<Vec<Cell>> = vec![
+        vec!["短".into(), long.clone().into()],
+        vec!["一二三四五六七八九十".into(), "x".into()],
+        vec!["a".into(), long.into()],
+    ];
+    let widths = |rows: &[Vec<Cell>]| -> Vec<f64> {
+        let xml = sheet_xml(&write_xlsx("表", "标题", &["甲", "乙"], rows).unwrap());
+        let cols = &xml[xml.find("<cols>").unwrap()..xml.find("</cols>").unwrap()];
+        cols.split("width=\"").skip(1).map(|w| w[..w.find('"').unwrap()].parse().unwrap()).collect()
+    };
+    let forward = widths(&rows);
+    let backward = widths(&rows.iter().rev().cloned().collect::<Vec<_>>());
+    assert_eq!(forward, backward);
+    assert_eq!(forward.len(), 2, "{forward:?}");
+    assert!(forward[0] > 20.0 && forward[0] < 30.0, "ten wide characters and a margin: {forward:?}");
+    assert!(forward[1] > 59.0 && forward[1] < 62.0, "the long text at the limit: {forward:?}");
+}
