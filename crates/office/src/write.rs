@@ -117,8 +117,8 @@ impl SheetWriter {
         }
         for (col, cell) in cells.iter().enumerate() {
             let col_u16 = col_num(col).map_err(write_error)?;
-            // A column already at its widest is not measured again (a long text's characters
-            // were a tenth of a province export's writing).
+            // A column already at its widest is not measured again (measuring long texts character
+            // by character was 7% of a province export thread's time).
             let measure = self.widths[col] + 2 < MAX_COLUMN_WIDTH;
             let width =
                 write_cell(self.sheet().map_err(write_error)?, row, col_u16, cell, measure).map_err(write_error)?;
