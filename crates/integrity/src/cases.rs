@@ -94,8 +94,9 @@ async fn fill_people(ctx: &Ctx, items: &mut [Case]) -> AppResult<()> {
     q.push_ids(items.iter().map(|c| c.id));
     q.push(") ORDER BY p.name");
     let rows: Vec<(i64, i64, String, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let mut by = platform::db::by_owner(rows.into_iter().map(|(c, id, name, masked)| (c, (id, name, masked))));
     for c in items.iter_mut() {
-        c.people = rows.iter().filter(|r| r.0 == c.id).map(|r| (r.1, r.2.clone(), r.3.clone())).collect();
+        c.people = by.remove(&c.id).unwrap_or_default();
     }
     Ok(())
 }

@@ -44,7 +44,7 @@ pub struct Db {
     damaged: std::sync::Arc<std::sync::OnceLock<String>>,
     /// Results kept while the tables they read are unchanged ([`fresh`]).
     pub fresh: std::sync::Arc<fresh::Fresh>,
-    /// SQLite: the connections bulk work reads through ([`Db::bulk_reads`]).
+    /// The connections bulk work reads through ([`Db::bulk_reads`]).
     bulk: Option<AnyPool>,
 }
 
@@ -133,9 +133,45 @@ fn out_of_transaction(conn: &sqlx::AnyConnection) -> bool {
     free
 }
 
-/// SQLite connections for bulk work at most, and how long a read waits for one.
+/// SQLite connections for bulk work at most, and how long a bulk read waits for one.
 const BULK_CONNECTIONS: u32 = 4;
 const BULK_WAIT: Duration = Duration::from_secs(120);
+
+/// PostgreSQL connections for bulk work at most. The server's bulk threads run at a lower
+/// priority (`crate::bulk`), but on PostgreSQL their reads are done by the database's own
+/// processes, at the same priority as every page's. Through the server's pool, the exports
+/// running at once each had a database process reading at full speed (a province's slice of
+/// 2,000 measures was the largest statement there); through these, at most this many read for
+/// exports at a time, and the rest wait their turn.
+const PG_BULK_CONNECTIONS: u32 = 1;
+
+/// A PostgreSQL pool's options.
+/// - No JIT: our statements are short, but a list's derived columns (overdue, the last report)
+///   make the planner's cost estimate cross jit_above_cost, and compiling took 25 ms of a query
+///   that runs in 2 (a 3 s home page under load).
+/// - A kept statement is planned once for all its values: planning again for each was most of
+///   the database's work (see `Sql::query`); what a plan must know, LIMIT and OFFSET, is written
+///   into the text.
+/// - No parallel workers: with every core busy answering requests, a summary that read the
+///   province's measures in three processes took as long as in one (14 against 15 ms alone) with
+///   three times the CPU.
+fn pg_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                sqlx::raw_sql(
+                    "SET jit = off; SET plan_cache_mode = force_generic_plan; \
+                     SET max_parallel_workers_per_gather = 0",
+                )
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+}
 
 /// A SQLite pool's options: PRAGMAs run on every new connection (WAL for concurrent readers, FULL
 /// sync so an acknowledged write survives power loss, foreign keys enforced), and no connection
@@ -210,43 +246,18 @@ impl Db {
             DbLocation::Postgres(url) => {
                 sql::on_postgres();
                 let opts = AnyConnectOptions::from_str(url)?;
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
-                    // No JIT: our statements are short, but a list's derived columns (overdue, the
-                    // last report) make the planner's cost estimate cross jit_above_cost, and
-                    // compiling took 25 ms of a query that runs in 2 (a 3 s home page under load).
-                    // A kept statement is planned once for all its values: planning again for each
-                    // was most of the database's work (see `Sql::query`); what a plan must know,
-                    // LIMIT and OFFSET, is written into the text. No parallel workers: with every
-                    // core busy answering requests, a summary that read the province's measures
-                    // in three processes took as long as in one (14 against 15 ms alone) with
-                    // three times the CPU.
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            sqlx::raw_sql(
-                                "SET jit = off; SET plan_cache_mode = force_generic_plan; \
-                                 SET max_parallel_workers_per_gather = 0",
-                            )
-                            .execute(&mut *conn)
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(opts)
-                    .await
-                    .context("connecting to PostgreSQL")?;
+                let pool = pg_pool(16).connect_with(opts.clone()).await.context("connecting to PostgreSQL")?;
+                // Opened when an export first reads; ten minutes idle, a connection is closed.
+                let bulk = pg_pool(PG_BULK_CONNECTIONS).acquire_timeout(BULK_WAIT).connect_lazy_with(opts);
                 remember(&pool);
+                remember(&bulk);
                 Ok(Self {
                     pool,
                     backend: Backend::Postgres,
                     unchecked: None,
                     damaged: Default::default(),
                     fresh: Default::default(),
-                    // PostgreSQL's work is its own server's; ours is done by whichever thread
-                    // polls the read, so a bulk thread's reads already run at its priority.
-                    bulk: None,
+                    bulk: Some(bulk),
                 })
             }
         }
@@ -396,4 +407,31 @@ pub fn like_contains(text: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// Rows read for many records at once (`… WHERE owner_id IN (…)`), each given as (owner id,
+/// value), handed out by owner: each owner's values in the order they were read. A list's page
+/// or an export's slice fills its records' children from one read with this; finding each
+/// record's rows by scanning all of them was quadratic (a 2,000-measure slice compared every
+/// partner row with every measure).
+pub fn by_owner<V>(
+    rows: impl IntoIterator<Item = (i64, V)>,
+) -> std::collections::HashMap<i64, Vec<V>, foldhash::fast::RandomState> {
+    let mut map: std::collections::HashMap<i64, Vec<V>, foldhash::fast::RandomState> = Default::default();
+    for (owner, v) in rows {
+        map.entry(owner).or_default().push(v);
+    }
+    map
+}
+
+#[cfg(test)]
+mod by_owner_tests {
+    #[test]
+    fn each_owner_gets_its_own_values_in_the_order_read() {
+        let mut m = super::by_owner([(2, "b1"), (1, "a1"), (2, "b2"), (3, "c1"), (1, "a2")]);
+        assert_eq!(m.remove(&1), Some(vec!["a1", "a2"]));
+        assert_eq!(m.remove(&2), Some(vec!["b1", "b2"]));
+        assert_eq!(m.remove(&3), Some(vec!["c1"]));
+        assert_eq!(m.remove(&4), None);
+    }
 }

@@ -345,8 +345,9 @@ async fn fill_partners(ctx: &Ctx, items: &mut [Measure]) -> AppResult<()> {
     q.push_ids(items.iter().map(|m| m.id));
     q.push(") ORDER BY u.sort_order, u.id");
     let rows: Vec<(i64, i64, String)> = q.fetch_fresh(&ctx.state.db).await?;
+    let mut by = platform::db::by_owner(rows.into_iter().map(|(m, id, name)| (m, (id, name))));
     for m in items.iter_mut() {
-        m.partners = rows.iter().filter(|r| r.0 == m.id).map(|r| (r.1, r.2.clone())).collect();
+        m.partners = by.remove(&m.id).unwrap_or_default();
     }
     Ok(())
 }

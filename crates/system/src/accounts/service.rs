@@ -111,8 +111,9 @@ async fn attach_roles(ctx: &Ctx, items: &mut [Account]) -> AppResult<()> {
     q.push_ids(items.iter().map(|a| a.id));
     q.push(") ORDER BY r.id");
     let rows: Vec<(i64, String)> = q.query_as().fetch_all(&ctx.state.db.pool).await?;
+    let mut by = platform::db::by_owner(rows);
     for a in items.iter_mut() {
-        a.roles = rows.iter().filter(|(u, _)| *u == a.id).map(|(_, n)| n.clone()).collect();
+        a.roles = by.remove(&a.id).unwrap_or_default();
     }
     Ok(())
 }

@@ -52,9 +52,10 @@ pub async fn all_roles(ctx: &Ctx) -> AppResult<Vec<Role>> {
     let units: Vec<(i64, i64)> = sqlx::query_as("SELECT role_id, unit_id FROM role_units ORDER BY unit_id")
         .fetch_all(&ctx.state.db.pool)
         .await?;
+    let (mut perms, mut units) = (platform::db::by_owner(perms), platform::db::by_owner(units));
     for r in roles.iter_mut() {
-        r.permissions = perms.iter().filter(|(id, _)| *id == r.id).map(|(_, p)| p.clone()).collect();
-        r.units = units.iter().filter(|(id, _)| *id == r.id).map(|(_, u)| *u).collect();
+        r.permissions = perms.remove(&r.id).unwrap_or_default();
+        r.units = units.remove(&r.id).unwrap_or_default();
     }
     Ok(roles)
 }
