@@ -5,7 +5,9 @@
 //! (30,000 rows) takes about 0.4 s, two thirds of it reading the rows. On ordinary threads the
 //! export takes its full share of the two cores from every page asked for meanwhile. Its own
 //! thread asks the kernel for less (nice +10: about a tenth of the share of an ordinary thread),
-//! and so do the SQLite connections it reads through ([`crate::db::Db::bulk_reads`]). On a busy
+//! and so do the SQLite connections it reads through ([`crate::db::Db::bulk_reads`]); on
+//! PostgreSQL, whose processes cannot be niced from here, bulk work reads through one connection
+//! of its own, so that at most one database process reads for it at a time. On a busy
 //! server the pages go first and the file takes longer; on an idle one the file is written at
 //! full speed. The thread ends with the work, so a lowered priority never goes back to a shared
 //! pool.

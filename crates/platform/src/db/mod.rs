@@ -267,7 +267,8 @@ impl Db {
     /// by bulk work ([`crate::bulk`]) on its own thread, so that the SQLite connections' threads,
     /// opened from there, share its lower priority. (The server's own connections were opened by
     /// its workers: reading a province's 30,000 measures through them took a third of the
-    /// export's CPU at the pages' priority.)
+    /// export's CPU at the pages' priority.) On PostgreSQL the bulk connection is one, so bulk
+    /// work reads in turns (see `PG_BULK_CONNECTIONS`).
     pub async fn bulk_reads<F: Future>(&self, reads: F) -> F::Output {
         match &self.bulk {
             Some(pool) => BULK.scope(pool.clone(), reads).await,
@@ -283,7 +284,7 @@ impl Db {
         }
     }
 
-    /// How many bulk connections are open (none on PostgreSQL, which has no bulk pool).
+    /// How many bulk connections are open.
     pub fn bulk_connections(&self) -> u32 {
         self.bulk.as_ref().map_or(0, AnyPool::size)
     }
