@@ -156,39 +156,34 @@ const PG_BULK_CONNECTIONS: u32 = 1;
 ///   province's measures in three processes took as long as in one (14 against 15 ms alone) with
 ///   three times the CPU.
 fn pg_pool(max: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
-        .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
-        .after_connect(|conn, _meta| {
-            Box::pin(async move {
-                sqlx::raw_sql(
-                    "SET jit = off; SET plan_cache_mode = force_generic_plan; \
-                     SET max_parallel_workers_per_gather = 0",
-                )
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            })
-        })
+    pool(
+        max,
+        "SET jit = off; SET plan_cache_mode = force_generic_plan; \
+         SET max_parallel_workers_per_gather = 0",
+    )
 }
 
 /// A SQLite pool's options: PRAGMAs run on every new connection (WAL for concurrent readers, FULL
 /// sync so an acknowledged write survives power loss, foreign keys enforced), and no connection
 /// handed out still inside a transaction.
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
+    pool(
+        max,
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+         PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+    )
+}
+
+/// A pool of at most `max` connections that runs `setup` on every new one and hands out none
+/// still inside a transaction (both databases).
+fn pool(max: u32, setup: &'static str) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
         .before_acquire(|conn, _meta| Box::pin(async move { Ok(out_of_transaction(conn)) }))
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                sqlx::raw_sql(
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
-                     PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-                )
-                .execute(&mut *conn)
-                .await?;
+                sqlx::raw_sql(setup).execute(&mut *conn).await?;
                 Ok(())
             })
         })
