@@ -383,3 +383,44 @@ async fn the_bare_board_shows_this_year_and_what_links_name_shows_every_year() {
     let linked = party.get("/supervision/measures?status=overdue").await.text().await.unwrap();
     assert!(linked.contains("测试措施901") && linked.contains("全部年度"));
 }
+
+#[tokio::test]
+async fn a_departments_overdue_card_counts_what_it_leads_and_what_it_only_takes_part_in_once_each() {
+    let app = spawn_app().await;
+    let api = app.token("party").await;
+    let y = platform::clock::today(&app.clock).year();
+    let (leader, _) = a_leader(&app).await;
+    let (zzc, jq01) = (app.unit_id("SL-ZZC").await, app.unit_id("SL-JQ01").await);
+    let plan = plan_of(&api, "监区参加的任务安排", y).await;
+    let past = format!("{}-01-31", y);
+    // Led by the clerk's department; led by another with the clerk's department taking part (and
+    // one with both); led by another alone: the card counts the first three.
+    let led = add_measure(&api, plan, 911, jq01, &[zzc], &past, leader).await;
+    let partner = add_measure(&api, plan, 912, zzc, &[jq01], &past, leader).await;
+    let both = add_measure(&api, plan, 913, jq01, &[jq01, zzc], &past, leader).await;
+    let other = add_measure(&api, plan, 914, zzc, &[], &past, leader).await;
+
+    let clerk_api = app.token("clerk1").await;
+    let list = clerk_api.json("/api/v1/measures?status=overdue&per_page=200").await;
+    for id in [led, partner, both] {
+        assert!(listed(&list, id), "the clerk's overdue list holds measure {id}");
+    }
+    assert!(!listed(&list, other), "a measure of another department alone is not the clerk's");
+    let total = list["total"].as_i64().unwrap();
+    assert_eq!(total, list["items"].as_array().unwrap().len() as i64);
+    let clerk = app.login("clerk1").await;
+    let home = clerk.get("/").await.text().await.unwrap();
+    let card = format!("逾期督办事项</span><span class=\"stat-value\">{total}</span>");
+    assert!(home.contains(&card), "the clerk's card shows {total}: {home}");
+
+    // Signed off, the measure the department only takes part in leaves the count.
+    sqlx::query("UPDATE measures SET status = 'done', done_on = $1 WHERE id = $2")
+        .bind(platform::clock::today(&app.clock).to_string())
+        .bind(partner)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let home = clerk.get("/").await.text().await.unwrap();
+    let card = format!("逾期督办事项</span><span class=\"stat-value\">{}</span>", total - 1);
+    assert!(home.contains(&card), "after the sign-off the card shows {}", total - 1);
+}

@@ -98,8 +98,11 @@ async fn board(ctx: Ctx, q: Q) -> AppResult<Response> {
     }
     let p = ListParams::parse(with_view(&ctx, raw, me)?, SORTS, false);
     let at = p.get("at").parse::<Date>().unwrap_or(today);
-    let page = service::list(&ctx, &p).await?;
-    let depts = service::by_department(&ctx, at, p.get("kind"), p.get_i64("year")).await?;
+    // Asked at once, like the home page's parts: after a change a bureau's board reads its page
+    // and its whole-province summary again, and one after the other the page waited its turn for
+    // a connection (and the CPU) twice.
+    let (page, depts) =
+        tokio::try_join!(service::list(&ctx, &p), service::by_department(&ctx, at, p.get("kind"), p.get_i64("year")))?;
     let ListScreen { frame, pager, offset, export_q } =
         ListScreen::new(&ctx, &p, &page, "/supervision/measures", "督办看板", &[("主体责任", ""), ("督办看板", "")]);
     Ok(Html(BoardPage {

@@ -189,6 +189,37 @@ pub const SORTS: &[(&str, &str)] = &[("deadline", "m.deadline"), ("number", "m.n
 /// A measure is visible where its lead or a participating department is in the caller's scope.
 /// (An uncorrelated `IN` list rather than a per-row `EXISTS`: both databases build it once.)
 pub fn push_scope(q: &mut Sql, scope: &Scope) {
+    push_scope_part(q, scope, ScopePart::All);
+}
+
+/// Which of a scope's measures a statement reads: all of them, or (for a count in two parts)
+/// those whose lead department is in it, or those in it only through a participating one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ScopePart {
+    All,
+    Led,
+    PartnerOnly,
+}
+
+fn push_scope_part(q: &mut Sql, scope: &Scope, part: ScopePart) {
+    match part {
+        ScopePart::All => {}
+        ScopePart::Led => {
+            scope.push_condition(q, "m.lead_unit_id", None);
+            return;
+        }
+        ScopePart::PartnerOnly => {
+            // Every measure has a lead department (NOT NULL), so NOT is exact here.
+            q.push("NOT ");
+            scope.push_condition(q, "m.lead_unit_id", None);
+            q.push(" AND ");
+            q.push_in_select("m.id", |q| {
+                q.push("SELECT mu.measure_id FROM measure_units mu WHERE ");
+                scope.push_condition(q, "mu.unit_id", None);
+            });
+            return;
+        }
+    }
     if scope.whole_tree {
         // Every measure has a lead unit, so the partners add nothing (and reading them cost a
         // bureau's overdue count a pass over every measure_units row).
@@ -221,17 +252,38 @@ pub async fn list(ctx: &Ctx, p: &ListParams) -> AppResult<Paged<Measure>> {
 }
 
 /// How many measures [`list`] finds with these parameters, without listing them (a home card).
+///
+/// A scope short of the whole tree is counted in two parts, the measures it leads and those it
+/// only takes part in, added up. Asked as one, the `OR` of the two made SQLite gather every
+/// measure its departments ever led (all years, signed off or not) and read each one's row: a
+/// prison's overdue count on its home page took 7.6 ms after each report, where its open measures
+/// alone are counted from the index of open measures in a tenth of that.
 pub async fn count(ctx: &Ctx, p: &ListParams) -> AppResult<i64> {
-    let filters = Filters::of(ctx, p)?;
-    let mut q = Sql::new("SELECT count(*) ");
-    filters.push(&mut q);
-    q.drop_unused_lookups();
-    Ok(q.fetch_fresh_scalar(&ctx.state.db).await?)
+    let mut filters = Filters::of(ctx, p)?;
+    let statement = |filters: &Filters| {
+        let mut q = Sql::new("SELECT count(*) ");
+        filters.push(&mut q);
+        q.drop_unused_lookups();
+        q
+    };
+    if filters.scope.whole_tree {
+        return Ok(statement(&filters).fetch_fresh_scalar(&ctx.state.db).await?);
+    }
+    filters.part = ScopePart::Led;
+    let led = statement(&filters);
+    filters.part = ScopePart::PartnerOnly;
+    let partner_only = statement(&filters);
+    let (led, partner_only) = tokio::try_join!(
+        led.fetch_fresh_scalar::<i64>(&ctx.state.db),
+        partner_only.fetch_fresh_scalar::<i64>(&ctx.state.db)
+    )?;
+    Ok(led + partner_only)
 }
 
 /// The filters of [`list`], read once from the parameters and pushed as `FROM … WHERE …`.
 struct Filters<'a> {
     scope: &'a Scope,
+    part: ScopePart,
     today: Date,
     at: Date,
     plan: Option<i64>,
@@ -252,6 +304,7 @@ impl<'a> Filters<'a> {
         Ok(Self {
             today,
             scope: &ctx.user()?.scope,
+            part: ScopePart::All,
             at: p.get("at").parse::<Date>().unwrap_or(today),
             plan: p.get_i64("plan"),
             rect: p.get_i64("rect"),
@@ -269,7 +322,7 @@ impl<'a> Filters<'a> {
     fn push(&self, q: &mut Sql) {
         let at = self.at;
         q.push(FROM).push(" WHERE ");
-        push_scope(q, self.scope);
+        push_scope_part(q, self.scope, self.part);
         if let Some(v) = self.plan {
             q.push(" AND m.plan_id = ").bind(v);
         }
